@@ -1,0 +1,107 @@
+"""spaCy components kg adds to each pipeline.
+
+``kg_gazetteer`` runs after the statistical NER and reconciles its entities
+with the known names of ``ontology/lexicon/gazetteer.yaml`` (and the place
+names of ``places.yaml``): a known name keeps its class, a known name the NER
+missed or cut ("Hugging" for "Hugging Face") is added, and a person whose first
+name happens to be a product ("Claude Dupont") stays a person.
+Gazetteer entities carry the ontology class as label ("Organization"); the
+others keep the model's label (PER, ORG, GPE...).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from kg.extract.lexicon import fold, load_gazetteer, load_roles
+
+__all__ = ["add_to", "GazetteerComponent"]
+
+_PERSON_LABELS = {"PER", "PERSON"}
+_TITLES = set(load_roles("en")) | set(load_roles("fr"))
+
+
+class GazetteerComponent:
+    """Tag known names with their ontology class (see module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "kg_gazetteer") -> None:
+        self.name = name
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.types: dict[str, str] = {}
+        by_type: dict[str, list[Doc]] = {}
+        for surface, (type_, _names) in sorted(load_gazetteer().items()):
+            self.types[surface] = type_
+            by_type.setdefault(type_, []).append(nlp.make_doc(surface))
+        for type_, docs in by_type.items():
+            self.matcher.add(type_, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = [
+            Span(doc, start, end, label=doc.vocab.strings[match_id])
+            for match_id, start, end in self.matcher(doc)
+        ]
+        if not matches:
+            return doc
+        known = filter_spans(matches)  # longest match wins
+        keep: list[Span] = []
+        for ent in doc.ents:
+            overlapping = [k for k in known if k.start < ent.end and ent.start < k.end]
+            if not overlapping:
+                keep.append(ent)
+                continue
+            # a person name that begins with a known name ("Claude Dupont")
+            first = min(overlapping, key=lambda k: k.start)
+            if (
+                ent.label_ in _PERSON_LABELS
+                and len(overlapping) == 1
+                and first.start == ent.start
+                and first.end < ent.end
+                and doc[first.end].is_title
+            ):
+                keep.append(ent)
+                known = [k for k in known if k is not first]
+                continue
+            # keep what the NER found beside the known names ("Elon Musk" in "Elon Musk's xAI")
+            covered = set()
+            for k in overlapping:
+                covered.update(range(k.start, k.end))
+            run: list[int] = []
+            for i in [*range(ent.start, ent.end), -1]:
+                if i >= 0 and i not in covered:
+                    run.append(i)
+                    continue
+                while run and not _name_token(doc[run[0]]):
+                    run.pop(0)
+                while run and not _name_token(doc[run[-1]]):
+                    run.pop()
+                if run:
+                    keep.append(Span(doc, run[0], run[-1] + 1, label=ent.label_))
+                run = []
+        taken = set()
+        for ent in keep:
+            taken.update(range(ent.start, ent.end))
+        for k in known:
+            if not taken.intersection(range(k.start, k.end)):
+                keep.append(k)
+                taken.update(range(k.start, k.end))
+        doc.ents = filter_spans(keep)
+        return doc
+
+
+def _name_token(token: Token) -> bool:
+    """A token that can start or end a name: capitalised and not a job title ("CEO")."""
+    return token.text[:1].isupper() and fold(token.text) not in _TITLES
+
+
+@Language.factory("kg_gazetteer")
+def _make_gazetteer(nlp: Language, name: str) -> GazetteerComponent:
+    return GazetteerComponent(nlp, name)
+
+
+def add_to(nlp: Language, lang: str) -> None:
+    """Add kg's components to a loaded pipeline (idempotent)."""
+    if "kg_gazetteer" not in nlp.pipe_names:
+        nlp.add_pipe("kg_gazetteer", last=True)

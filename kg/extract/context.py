@@ -1,0 +1,160 @@
+"""A sentence with its entity mentions, and the token-level helpers rules share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.tokens import Span, Token
+
+from kg.extract.lexicon import fold, load_triggers
+from kg.extract.mentions import WMention
+
+__all__ = ["Sentence", "Trigger", "compile_triggers", "find_triggers"]
+
+_SEPARATOR = re.compile(
+    r"^\s*(?:,|;|/)?\s*(?:(?:et|and|&|ainsi que|as well as|or|ou|plus|mais aussi|but also)\s+)?"
+    r"(?:(?:la|le|les|l['’]|the|des|de|du|d['’])\s*)?(?:[a-zé\-]+\s+)?$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger phrase found in a sentence (token indices in the chunk Doc)."""
+
+    start: int
+    end: int
+    phrase: str
+
+
+@dataclass
+class Sentence:
+    """One sentence of a chunk Doc, with the mentions it contains."""
+
+    span: Span
+    offset: int  # the chunk's character offset in the document text
+    index: int
+    lang: str
+    mentions: list[WMention] = field(default_factory=list)
+
+    @property
+    def start_char(self) -> int:
+        return self.offset + self.span.start_char
+
+    @property
+    def end_char(self) -> int:
+        return self.offset + self.span.end_char
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+    def tok(self, m: WMention) -> tuple[int, int]:
+        """Token range of a mention in the chunk Doc."""
+        assert m.span is not None
+        return m.span.start, m.span.end
+
+    def between(self, a: WMention, b: WMention) -> str:
+        """Text between the end of ``a`` and the start of ``b`` (empty if they overlap)."""
+        doc_text = self.span.doc.text
+        s, e = a.end - self.offset, b.start - self.offset
+        return doc_text[s:e] if s <= e else ""
+
+    def text_between(self, i: int, j: int) -> str:
+        """Text of tokens ``i`` (inclusive) to ``j`` (exclusive)."""
+        doc = self.span.doc
+        if j <= i:
+            return ""
+        return doc[i:j].text
+
+    def mention_at(self, token_i: int) -> WMention | None:
+        for m in self.mentions:
+            s, e = self.tok(m)
+            if s <= token_i < e:
+                return m
+        return None
+
+    def group(self, m: WMention, types: set[str] | None = None) -> list[WMention]:
+        """The coordination ``m`` belongs to: "A, B et C" -> [A, B, C]."""
+        ms = [x for x in self.mentions if types is None or x.type in types]
+        if m not in ms:
+            return [m]
+        i = ms.index(m)
+        lo = hi = i
+        while lo > 0 and _SEPARATOR.match(self.between(ms[lo - 1], ms[lo])) and self.between(ms[lo - 1], ms[lo]).strip():
+            lo -= 1
+        while hi < len(ms) - 1 and _SEPARATOR.match(self.between(ms[hi], ms[hi + 1])) and self.between(ms[hi], ms[hi + 1]).strip():
+            hi += 1
+        return ms[lo : hi + 1]
+
+    def left_of(self, token_i: int, types: set[str]) -> list[WMention]:
+        return [m for m in self.mentions if m.type in types and self.tok(m)[1] <= token_i]
+
+    def right_of(self, token_i: int, types: set[str]) -> list[WMention]:
+        return [m for m in self.mentions if m.type in types and self.tok(m)[0] >= token_i]
+
+    def subject_of(self, token: Token, types: set[str]) -> WMention | None:
+        """The mention that is the grammatical subject of the clause of ``token``."""
+        node: Token | None = token
+        for _ in range(4):
+            if node is None:
+                break
+            for child in node.children:
+                if child.dep_ in {"nsubj", "nsubj:pass", "nsubjpass", "csubj", "expl:subj"}:
+                    m = self.mention_at(child.i)
+                    if m is None:  # the subject phrase may contain the name ("la start-up Mistral AI")
+                        for t in child.subtree:
+                            m = self.mention_at(t.i)
+                            if m is not None:
+                                break
+                    if m is not None and m.type in types:
+                        return m
+                    return None
+            if node.dep_ in {"ROOT"} or node.head is node:
+                break
+            node = node.head
+        return None
+
+    def has_any(self, words: list[str]) -> bool:
+        folded = " " + " ".join(fold(t.text) for t in self.span) + " "
+        return any(f" {fold(w)} " in folded for w in words)
+
+
+@cache
+def compile_triggers(lang: str, key: str) -> tuple[tuple[tuple[str, bool], ...], ...]:
+    """Trigger phrases of ``relations.yaml[key]`` as word patterns ``(word, is_prefix)``."""
+    phrases = load_triggers(lang).get(key, [])
+    out = []
+    for phrase in phrases:
+        words = []
+        for w in re.findall(r"[^\s]+", fold(str(phrase))):
+            words.append((w.rstrip("*"), w.endswith("*")))
+        out.append(tuple(words))
+    return tuple(out)
+
+
+def _word_matches(token: Token, word: str, prefix: bool) -> bool:
+    forms = (fold(token.text), fold(token.lemma_))
+    if prefix:
+        return any(f.startswith(word) for f in forms)
+    return word in forms
+
+
+def find_triggers(sent: Sentence, key: str) -> list[Trigger]:
+    """Occurrences of the trigger phrases of ``key`` in the sentence."""
+    patterns = compile_triggers(sent.lang, key)
+    toks = list(sent.span)
+    found: list[Trigger] = []
+    for i, _tok in enumerate(toks):
+        for pat in patterns:
+            if i + len(pat) > len(toks):
+                continue
+            # a trigger word that is part of a name ("Partners" in "Lightspeed Venture Partners") is not a trigger
+            if all(_word_matches(toks[i + k], w, p) for k, (w, p) in enumerate(pat)):
+                if sent.mention_at(toks[i].i) is not None:
+                    continue
+                found.append(Trigger(toks[i].i, toks[i].i + len(pat), " ".join(w for w, _ in pat)))
+                break
+    return found

@@ -1,0 +1,329 @@
+"""Entity mentions of a document: clean the NER spans, type them, group them.
+
+The statistical NER is a starting point only: spans are trimmed of articles,
+possessives and job titles, junk is dropped, names of programmes and events
+the NER has no label for are added, each mention gets an ontology class from
+the gazetteer, name heads ("… Ventures", "… Academy"), cue nouns ("la
+start-up X") or the NER label, and mentions of the same thing are grouped into
+one doc-local entity (short forms, acronyms, surnames).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.lexicon import fold, load_gazetteer, load_roles, load_yaml
+
+__all__ = ["WMention", "find_mentions", "group_mentions", "norm_key", "WEntity"]
+
+_NER_TYPES = {
+    "PER": "Person", "PERSON": "Person",
+    "ORG": "Organization",
+    "LOC": "Place", "GPE": "Place", "FAC": "Place",
+    "PRODUCT": "Product", "EVENT": "Event",
+    "MISC": None,
+}
+_TYPES = ("Person", "Organization", "Product", "Program", "Place", "Event")
+_LEADING = {"the", "le", "la", "les", "l'", "l’", "l", "du", "de", "des", "d'", "d’", "a", "an", "un", "une", "au", "aux"}
+_LEGAL = {"inc", "corp", "corporation", "ltd", "llc", "sa", "sas", "plc", "gmbh", "ag", "co", "limited", "incorporated"}
+_CONNECT = {"de", "du", "des", "d'", "d’", "of", "for", "the", "and", "&", "pour", "la", "le", "l'", "l’", "et", "on", "sur", "in", "en"}
+_SOURCE_RANK = {"gazetteer": 3, "head": 2, "cue": 2, "ner": 1}
+
+
+def norm_key(text: str) -> str:
+    """Matching key of a name: folded, punctuation-free, no article or legal suffix.
+
+    >>> norm_key("Microsoft Corp."), norm_key("l’Europe"), norm_key("the AFL-CIO")
+    ('microsoft', 'europe', 'afl cio')
+    """
+    s = fold(text)
+    s = re.sub(r"['’]s\b", "", s)
+    s = re.sub(r"[^\w]+", " ", s).strip()
+    words = s.split()
+    while len(words) > 1 and words[0] in {"the", "le", "la", "les", "l", "du", "d", "des"}:
+        words.pop(0)
+    while len(words) > 1 and words[-1] in _LEGAL:
+        words.pop()
+    return " ".join(words)
+
+
+@dataclass
+class WMention:
+    """A working mention: character offsets in the document text, class, evidence."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    source: str
+    sent: int  # index of the sentence in the document
+    span: Span | None = None
+    key: str | None = None  # entity key, set by group_mentions
+
+
+@dataclass
+class WEntity:
+    """A doc-local entity being built from mentions."""
+
+    key: str
+    type: str
+    mentions: list[WMention] = field(default_factory=list)
+    extra_aliases: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        names = [m.text for m in self.mentions]
+        counts = Counter(names)
+        return max(names, key=lambda n: (len(n.split()), counts[n], -names.index(n)))
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        label = self.label
+        seen = {norm_key(label)}
+        out = []
+        for n in [m.text for m in self.mentions] + self.extra_aliases:
+            k = norm_key(n)
+            if k not in seen:
+                seen.add(k)
+                out.append(n)
+        return tuple(out)
+
+
+def _typing() -> dict:
+    return load_yaml("typing")
+
+
+def _cue_type(span: Span, lang: str) -> str | None:
+    """Class given by a cue noun just before the name ("la start-up X") or in an apposition after it."""
+    cues = _typing()["cue_nouns"]
+    doc = span.doc
+    before = [t for t in doc[max(span.sent.start, span.start - 4) : span.start]]
+    # skip adjectives and determiners between the cue and the name
+    words = [fold(t.text) for t in before if t.pos_ not in {"DET", "ADJ", "PUNCT"} or t.text in {"-"}]
+    for type_, by_lang in cues.items():
+        nouns = {fold(n) for n in by_lang.get(lang, [])}
+        if words and (words[-1] in nouns or " ".join(words[-2:]) in nouns):
+            return type_
+    # apposition: "X, la start-up …" / "X, the union …"
+    after = doc[span.end : min(span.sent.end, span.end + 4)]
+    if len(after) >= 3 and after[0].text == "," and after[1].pos_ == "DET":
+        w = fold(after[2].text)
+        for type_, by_lang in cues.items():
+            if w in {fold(n) for n in by_lang.get(lang, [])}:
+                return type_
+    return None
+
+
+def _head_type(text: str) -> str | None:
+    last = text.split()[-1] if text.split() else ""
+    for type_ in ("Event", "Program", "Organization"):
+        if last in _typing()["heads"].get(type_, []):
+            return type_
+    return None
+
+
+def _trim(span: Span) -> Span | None:
+    """Drop leading articles, trailing possessives and punctuation, and job titles at either end."""
+    titles = set(load_roles("en")) | set(load_roles("fr"))
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (
+        doc[start].lower_ in _LEADING or doc[start].is_punct or fold(doc[start].text) in titles
+        or (doc[start].text[:1].islower() and doc[start].pos_ not in {"PROPN", "NOUN"})
+    ):
+        start += 1
+    while end > start and (
+        doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s", "s"} and end - 1 > start
+        or fold(doc[end - 1].text) in titles
+    ):
+        end -= 1
+    if start >= end:
+        return None
+    # a title inside the span separates two names: keep the last ("Alphabet CEO Sundar Pichai" -> the person)
+    for i in range(end - 1, start, -1):
+        if fold(doc[i].text) in titles and doc[i].text.isupper():
+            return Span(doc, i + 1, end, label=span.label) if i + 1 < end else None
+    return Span(doc, start, end, label=span.label)
+
+
+def _is_junk(text: str) -> bool:
+    if len(text) < 2 or not any(c.isupper() for c in text) or not any(c.isalpha() for c in text):
+        return True
+    if text in set(_typing()["not_entities"]):
+        return True
+    if not text[0].isupper() and not text[0].isdigit() and not re.match(r"^[a-z]+[A-Z]", text):
+        return True  # "cloud", but keep "xAI", "iPhone"
+    return len(text) > 80
+
+
+def _type_of(span: Span, text: str, lang: str) -> tuple[str | None, str]:
+    gaz = load_gazetteer()
+    if text in gaz:
+        return gaz[text][0], "gazetteer"
+    if span.label_ in _TYPES:
+        return span.label_, "gazetteer"
+    head = _head_type(text)
+    cue = _cue_type(span, lang)
+    ner = _NER_TYPES.get(span.label_, "drop")
+    if ner == "drop":
+        return None, "ner"
+    if ner == "Person":
+        # a person needs at least one capitalised word that is not an organisation head
+        if head in {"Organization", "Program", "Event"} and len(text.split()) > 1:
+            return head, "head"
+        if cue and cue != "Person" and cue != "Product":
+            return cue, "cue"
+        return "Person", "ner"
+    if head:
+        return head, "head"
+    if cue:
+        return cue, "cue"
+    if ner is None:  # MISC: in news about companies, most often an organisation
+        return "Organization", "ner"
+    return ner, "ner"
+
+
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ0-9][\w’'.+\-]*$")
+
+
+def _head_names(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
+    """Capitalised names ending in a programme or event head the NER has no label for."""
+    heads = _typing()["heads"]
+    wanted = {w: t for t in ("Program", "Event") for w in heads[t]}
+    i = 0
+    n = len(doc)
+    while i < n:
+        if doc[i].text in wanted:
+            j = i
+            # extend left over capitalised words and connectors
+            while j > 0 and (
+                _NAME_TOKEN.match(doc[j - 1].text) or (doc[j - 1].lower_ in _CONNECT and j - 2 >= 0
+                                                       and _NAME_TOKEN.match(doc[j - 2].text))
+            ) and not doc[j - 1].is_sent_start:
+                j -= 1
+            while j < i and doc[j].lower_ in _CONNECT:
+                j += 1
+            if j < i:
+                yield Span(doc, j, i + 1, label=wanted[doc[i].text]), wanted[doc[i].text]
+        i += 1
+
+
+def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMention], list[tuple[int, int]]]:
+    """Mentions of every chunk, plus the character extent of every sentence."""
+    mentions: list[WMention] = []
+    sents: list[tuple[int, int]] = []
+    for offset, doc in chunks:
+        sent_index = {}
+        for s in doc.sents:
+            sent_index[s.start] = len(sents)
+            sents.append((offset + s.start_char, offset + s.end_char))
+        candidates: list[tuple[Span, str | None, str]] = []
+        for ent in doc.ents:
+            span = _trim(ent)
+            if span is None:
+                continue
+            text = span.text
+            if _is_junk(text):
+                continue
+            type_, source = _type_of(span, text, lang)
+            if type_:
+                candidates.append((span, type_, source))
+        for span, type_ in _head_names(doc, lang):
+            candidates.append((span, type_, "head"))
+        # longest candidate wins where they overlap; among equals the better source
+        candidates.sort(key=lambda c: (-(c[0].end - c[0].start), -_SOURCE_RANK[c[2]], c[0].start))
+        taken: set[int] = set()
+        for span, type_, source in candidates:
+            toks = set(range(span.start, span.end))
+            if toks & taken:
+                continue
+            taken |= toks
+            mentions.append(WMention(
+                start=offset + span.start_char, end=offset + span.end_char, text=span.text, type=type_,
+                source=source, sent=sent_index[span.sent.start], span=span,
+            ))
+    mentions.sort(key=lambda m: m.start)
+    return mentions, sents
+
+
+def _initials(text: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", text) if w and w.lower() not in _CONNECT]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
+    """Group mentions into doc-local entities and set each mention's ``key``."""
+    gaz = load_gazetteer()
+    clusters: dict[str, list[WMention]] = {}
+    for m in mentions:
+        clusters.setdefault(norm_key(m.text), []).append(m)
+
+    def best_type(ms: list[WMention]) -> str:
+        votes: Counter[str] = Counter()
+        for m in ms:
+            votes[m.type] += _SOURCE_RANK[m.source]
+        return max(sorted(votes), key=lambda t: votes[t])
+
+    keys = sorted(clusters, key=lambda k: (-len(k.split()), k))
+    parent: dict[str, str] = {k: k for k in keys}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    # acronyms written in parentheses after a name: "Federal Trade Commission (FTC)"
+    for k in keys:
+        for m in clusters[k]:
+            after = text[m.end : m.end + 16]
+            acr = re.match(r"\s*\(\s*([A-Z][A-Za-z0-9\-&]{1,10})\s*\)", after)
+            if acr and norm_key(acr.group(1)) in parent and norm_key(acr.group(1)) != k:
+                parent[root(norm_key(acr.group(1)))] = root(k)
+    for short in keys:
+        words = short.split()
+        if root(short) != short or len(words) != 1:
+            continue
+        s_type = best_type(clusters[short])
+        s_text = clusters[short][0].text
+        candidates = []
+        for long in keys:
+            l_words = long.split()
+            if len(l_words) < 2 or root(long) == root(short):
+                continue
+            l_type = best_type(clusters[long])
+            long_text = max((m.text for m in clusters[long]), key=len)
+            if s_type == "Person" or l_type == "Person":
+                if s_type == l_type == "Person" and words[0] in (l_words[0], l_words[-1]):
+                    candidates.append(long)
+            elif s_text.isupper() and 2 <= len(s_text) <= 8 and _initials(long_text) == s_text.replace("-", ""):
+                candidates.append(long)
+            elif l_words[0] == words[0] and s_text not in gaz and s_type != "Place":
+                candidates.append(long)
+        roots = {root(c) for c in candidates}
+        if len(roots) == 1:
+            parent[short] = roots.pop()
+
+    entities: dict[str, WEntity] = {}
+    for k in keys:
+        r = root(k)
+        ms = clusters[k]
+        if r not in entities:
+            entities[r] = WEntity(key="", type="", mentions=[])
+        entities[r].mentions.extend(ms)
+    out = []
+    for ent in entities.values():
+        # the long form decides the class
+        longest = [m for m in ent.mentions if norm_key(m.text) == norm_key(ent.label)]
+        ent.type = best_type(longest or ent.mentions)
+        ent.key = f"{ent.type}:{norm_key(ent.label)}"
+        for m in ent.mentions:
+            m.key = ent.key
+        ent.mentions.sort(key=lambda m: m.start)
+        out.append(ent)
+    return sorted(out, key=lambda e: e.mentions[0].start)
+

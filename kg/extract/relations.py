@@ -1,0 +1,543 @@
+"""Relation rules: from a sentence and its mentions to facts.
+
+Each rule is a generator over one :class:`~kg.extract.context.Sentence` that
+yields :class:`Candidate` facts; trigger words and word lists live in
+``ontology/lexicon/relations.yaml``, job titles in ``roles.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.extract.context import Sentence, Trigger, find_triggers
+from kg.extract.lexicon import demonyms, fold, load_roles, load_triggers
+from kg.extract.mentions import WMention
+from kg.extract.values import find_counts, find_money, find_target_year
+
+__all__ = ["Candidate", "DocState", "RULES", "run_rules"]
+
+ORG = {"Organization"}
+AGENT = {"Organization", "Person"}
+PERSON = {"Person"}
+
+
+@dataclass
+class Candidate:
+    """A fact before provenance is attached."""
+
+    subject: str
+    predicate: str
+    object: str
+    rule: str
+    confidence: float
+    object_kind: str = "entity"
+    amount: Decimal | None = None
+    currency: str | None = None
+    count: int | None = None
+    year: int | None = None
+    role: str | None = None
+
+
+@dataclass
+class DocState:
+    """What rules remember across the sentences of one document."""
+
+    lang: str
+    last_subject: WMention | None = None  # subject of the previous sentence
+    last_orgs: list[WMention] = field(default_factory=list)
+    raiser: WMention | None = None  # organisation that raised money earlier in the text
+    new_places: dict[str, list[str]] = field(default_factory=dict)  # place label -> adjectives as written
+
+
+# ---------------------------------------------------------------- helpers
+
+def _tokens(sent: Sentence, i: int, j: int) -> list:
+    doc = sent.span.doc
+    return [doc[k] for k in range(max(i, sent.span.start), min(j, sent.span.end))]
+
+
+def _negated(sent: Sentence, trig: Trigger) -> bool:
+    words = {fold(w) for w in load_triggers(sent.lang)["negations"]}
+    window = _tokens(sent, trig.start - 3, trig.end + 1)
+    return any(fold(t.text) in words for t in window)
+
+
+def _nearest_left(sent: Sentence, trig: Trigger, types: set[str], max_gap: int = 25) -> WMention | None:
+    """The agent of a trigger: its grammatical subject, else the nearest mention before it."""
+    doc = sent.span.doc
+    subj = sent.subject_of(doc[trig.start], types)
+    if subj is not None:
+        return subj
+    left = [m for m in sent.left_of(trig.start, types) if trig.start - sent.tok(m)[1] <= max_gap]
+    return left[-1] if left else None
+
+
+def _nearest_right(sent: Sentence, trig: Trigger, types: set[str], max_gap: int = 12) -> WMention | None:
+    right = [m for m in sent.right_of(trig.end, types) if sent.tok(m)[0] - trig.end <= max_gap]
+    return right[0] if right else None
+
+
+def _pairs(subjects: list[WMention], objects: list[WMention]) -> Iterator[tuple[WMention, WMention]]:
+    for s in subjects:
+        for o in objects:
+            if s.key != o.key:
+                yield s, o
+
+
+def _pronoun_subject(sent: Sentence, state: DocState, trig: Trigger) -> WMention | None:
+    """Resolve a pronoun subject ("Ils", "It", "L'entreprise") to the previous sentence's subject."""
+    doc = sent.span.doc
+    tok = doc[trig.start]
+    for _ in range(3):
+        for child in tok.children:
+            if child.dep_.startswith("nsubj") and child.pos_ in {"PRON", "NOUN", "DET"}:
+                return state.last_subject
+        if tok.head is tok:
+            break
+        tok = tok.head
+    return None
+
+
+# ---------------------------------------------------------------- partnersWith
+
+def partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    for trig in find_triggers(sent, "partnersWith"):
+        if _negated(sent, trig):
+            continue
+        # "un partenariat entre A et B" / "between A and B"
+        after = _tokens(sent, trig.end, trig.end + 2)
+        if after and fold(after[0].text) in {"entre", "between"}:
+            first = _nearest_right(sent, trig, AGENT, max_gap=3)
+            if first:
+                grp = sent.group(first, AGENT)
+                for i, a in enumerate(grp):
+                    for b in grp[i + 1 :]:
+                        if a.key != b.key:
+                            yield Candidate(a.key, "partnersWith", b.key, "partners.between", 0.85)
+            continue
+        left = _nearest_left(sent, trig, AGENT)
+        if left is None:
+            left = _pronoun_subject(sent, state, trig)
+            if left is None or left.type not in AGENT:
+                continue
+            subjects = [left]
+        else:
+            subjects = sent.group(left, AGENT)
+        right = _nearest_right(sent, trig, ORG)
+        objects = sent.group(right, ORG) if right else []
+        for s, o in _pairs(subjects, objects):
+            yield Candidate(s.key, "partnersWith", o.key, "partners.trigger", 0.75)
+        # "A et B s'associent" / "A and B, in partnership with C": coordinated agents partner each other
+        if len(subjects) > 1 and left is not None and trig.start - sent.tok(subjects[-1])[1] <= 3:
+            for i, a in enumerate(subjects):
+                for b in subjects[i + 1 :]:
+                    if a.key != b.key and a.type in ORG and b.type in ORG:
+                        yield Candidate(a.key, "partnersWith", b.key, "partners.coordination", 0.7)
+
+
+# ---------------------------------------------------------------- investsIn
+
+_PASSIVE_FUNDING = re.compile(r"^(backed|funded|financed|financée?s?|soutenue?s?|detenue?s?)$", re.I)
+
+
+def _single_amount(sent: Sentence, investors: list[WMention]) -> tuple[Decimal | None, str | None]:
+    if len(investors) != 1:
+        return None, None
+    money = find_money(sent.text, sent.lang)
+    if len(money) >= 1:
+        return money[0].value, money[0].currency
+    return None, None
+
+
+def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    doc = sent.span.doc
+    done: set[tuple[str, str]] = set()
+    # money raised: "X lève 105 millions d'euros auprès de A, B et C"
+    for trig in find_triggers(sent, "raise"):
+        investee = _nearest_left(sent, trig, ORG)
+        if investee is None:
+            continue
+        state.raiser = investee
+        investors = [m for m in sent.right_of(trig.end, AGENT) if m.key != investee.key]
+        marked = _after_markers(sent, trig.end, "investor_markers")
+        investors = [m for m in investors if sent.tok(m)[0] >= marked] if marked is not None else []
+        if investors:
+            grp = sent.group(investors[0], AGENT)
+            amount, cur = (None, None)
+            for inv in grp:
+                if (inv.key, investee.key) not in done:
+                    done.add((inv.key, investee.key))
+                    yield Candidate(inv.key, "investsIn", investee.key, "invests.raise", 0.8, amount=amount, currency=cur)
+    for trig in find_triggers(sent, "investsIn"):
+        if _negated(sent, trig):
+            continue
+        trig_text = doc[trig.start : trig.end].text
+        nxt = _tokens(sent, trig.end, trig.end + 1)
+        if _PASSIVE_FUNDING.match(trig_text) and nxt and fold(nxt[0].text) in {"by", "par"}:
+            # "X, backed by A and B"
+            investee = _nearest_left(sent, trig, ORG, max_gap=6)
+            first = _nearest_right(sent, trig, AGENT, max_gap=3)
+            if investee and first:
+                for inv in sent.group(first, AGENT):
+                    if inv.key != investee.key and (inv.key, investee.key) not in done:
+                        done.add((inv.key, investee.key))
+                        yield Candidate(inv.key, "investsIn", investee.key, "invests.passive", 0.8)
+            continue
+        investor = _nearest_left(sent, trig, AGENT)
+        investee = _nearest_right(sent, trig, ORG, max_gap=15)
+        if investor is None and state.raiser is not None and trig.phrase in {
+            "tour de table", "participation", "investisseur", "round", "led by", "participation from", "investor",
+        }:
+            # "A, B et C ont participé au tour de table": the round of the organisation that raised
+            grp = [m for m in sent.mentions if m.type in AGENT and m.key != state.raiser.key]
+            for inv in grp:
+                if (inv.key, state.raiser.key) not in done:
+                    done.add((inv.key, state.raiser.key))
+                    yield Candidate(inv.key, "investsIn", state.raiser.key, "invests.round", 0.6)
+            continue
+        if investor is None:
+            continue
+        if investee is None and state.raiser is not None and investor.key != state.raiser.key and trig.phrase in {
+            "tour de table", "participation", "round", "investisseur", "investor",
+        }:
+            investee = state.raiser
+        if investee is None:
+            continue
+        investors = sent.group(investor, AGENT)
+        amount, cur = _single_amount(sent, investors)
+        for inv in investors:
+            if inv.key != investee.key and (inv.key, investee.key) not in done:
+                done.add((inv.key, investee.key))
+                yield Candidate(inv.key, "investsIn", investee.key, "invests.trigger", 0.75, amount=amount, currency=cur)
+
+
+def _after_markers(sent: Sentence, start: int, key: str) -> int | None:
+    """Token index right after the first marker phrase of ``key`` at or after ``start``."""
+    markers = [tuple(fold(w) for w in str(p).split()) for p in load_triggers(sent.lang).get(key, [])]
+    toks = _tokens(sent, start, sent.span.end)
+    for k in range(len(toks)):
+        for mk in markers:
+            if tuple(fold(t.text) for t in toks[k : k + len(mk)]) == mk:
+                return toks[k].i + len(mk)
+    return None
+
+
+# ---------------------------------------------------------------- trains / represents
+
+def _group_nouns(sent: Sentence, start: int, end: int) -> Iterator[tuple[int, str]]:
+    """Tokens naming a group of people between ``start`` and ``end``: (token index, noun as written)."""
+    words = load_triggers(sent.lang)["group_nouns"]
+    patterns = [(fold(w).rstrip("*"), w.endswith("*")) for w in words if " " not in w]
+    for t in _tokens(sent, start, end):
+        f = fold(t.text)
+        if t.pos_ in {"NOUN", "PROPN"} or f in {"people", "staff"}:
+            for w, p in patterns:
+                if f == w or (p and f.startswith(w) and len(f) <= len(w) + 3):
+                    yield t.i, t.text
+                    break
+
+
+def _count_before(sent: Sentence, token_i: int) -> int | None:
+    """A count written just before a noun: "10 millions de travailleurs", "2 million people"."""
+    doc = sent.span.doc
+    start = max(sent.span.start, token_i - 6)
+    text = doc[start:token_i].text
+    counts = find_counts(text, sent.lang)
+    if not counts:
+        return None
+    last = counts[-1]
+    tail = text[last.end :].strip().lower()
+    if tail and not re.fullmatch(r"(de|d['’]|of|more|additional|nouveaux|nouvelles|new|plus)?\s*(\w+\s+)?", tail):
+        return None
+    return int(last.value)
+
+
+def trains(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    for trig in find_triggers(sent, "trains"):
+        if _negated(sent, trig):
+            continue
+        nouns = list(_group_nouns(sent, trig.end, trig.end + 10))
+        if not nouns:
+            continue
+        agent = _nearest_left(sent, trig, ORG)
+        subjects = sent.group(agent, ORG) if agent else []
+        if not subjects:
+            p = _pronoun_subject(sent, state, trig)
+            if p is not None and p.type in ORG:
+                subjects = [p]
+                if len(state.last_orgs) > 1 and p in state.last_orgs:
+                    subjects = state.last_orgs
+        if not subjects:
+            continue
+        i, noun = nouns[0]
+        count = _count_before(sent, i)
+        year = find_target_year(sent.text, sent.lang)
+        for s in subjects:
+            yield Candidate(s.key, "trains", noun, "trains.trigger", 0.7 if count else 0.6, object_kind="group",
+                            count=count, year=year)
+
+
+def represents(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    for trig in find_triggers(sent, "represents"):
+        if _negated(sent, trig):
+            continue
+        agent = _nearest_left(sent, trig, ORG, max_gap=12)
+        if agent is None:
+            continue
+        for i, noun in _group_nouns(sent, trig.end, trig.end + 12):
+            count = _count_before(sent, i)
+            if count is None and trig.phrase not in {"represent", "represente", "representant", "representent"} \
+                    and not trig.phrase.startswith("represent"):
+                continue
+            yield Candidate(agent.key, "represents", noun, "represents.trigger", 0.7, object_kind="group", count=count)
+
+
+# ---------------------------------------------------------------- worksFor
+
+_PREP_ORG = re.compile(r"^\s*(?:de|du|des|d['’]|of|at|chez|for|au sein de|à|au)\s*(?:la|le|les|l['’]|the)?\s*$", re.I)
+
+
+def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
+    roles = load_roles(sent.lang)
+    maxlen = max(len(k.split()) for k in roles)
+    toks = list(sent.span)
+    out = []
+    i = 0
+    while i < len(toks):
+        hit = None
+        for n in range(min(maxlen, len(toks) - i), 0, -1):
+            phrase = fold(" ".join(t.text for t in toks[i : i + n])).replace(" - ", "-")
+            if phrase in roles and (n > 1 or toks[i].pos_ != "PROPN" or toks[i].text.isupper()):
+                hit = (toks[i].i, toks[i].i + n, roles[phrase])
+                break
+        if hit and sent.mention_at(hit[0]) is None:
+            out.append(hit)
+            i += hit[1] - hit[0]
+        else:
+            i += 1
+    return out
+
+
+def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    former = {fold(w) for w in load_triggers(sent.lang)["former_markers"]}
+    for rs, re_, role in _role_spans(sent):
+        window = [fold(t.text) for t in _tokens(sent, rs - 2, rs)]
+        if any(w in former or w.startswith("ex-") for w in window):
+            continue
+        org = None
+        # "PDG de Walmart" / "CEO of OpenAI"
+        for m in sent.right_of(re_, ORG):
+            if _PREP_ORG.match(sent.text_between(re_, sent.tok(m)[0])):
+                org = m
+            break
+        # "Alphabet CEO" / "OpenAI's Chief Financial Officer"
+        if org is None:
+            left = sent.left_of(rs, ORG)
+            if left and re.fullmatch(r"\s*(['’]s)?\s*", sent.text_between(sent.tok(left[-1])[1], rs)):
+                org = left[-1]
+        if org is None:
+            continue
+        person = None
+        o_end = max(re_, sent.tok(org)[1])
+        o_start = min(rs, sent.tok(org)[0])
+        # "X, PDG de Y" / "X, Y's CEO" / "X, vice-président et président de Y"
+        lefts = sent.left_of(o_start, PERSON)
+        if lefts:
+            gap = sent.text_between(sent.tok(lefts[-1])[1], o_start)
+            if re.fullmatch(r"\s*[,(–—-]?\s*(?:(?:le|la|l['’]|the|a|an|un|une|est|is|was|devenu|devenue|nouveau|nouvelle|new|actuel|actuelle|current)\s+)*"
+                            r"(?:[\w\-]+\s+(?:et|and|&)\s+)?(?:[\w\-]+\s+)?", gap, re.I):
+                person = lefts[-1]
+        # "Le PDG de Walmart, John Furner" / "Alphabet CEO Sundar Pichai"
+        if person is None:
+            rights = sent.right_of(o_end, PERSON)
+            if rights and re.fullmatch(r"\s*,?\s*", sent.text_between(o_end, sent.tok(rights[0])[0])):
+                person = rights[0]
+        if person is None:
+            continue
+        yield Candidate(person.key, "worksFor", org.key, "worksFor.role", 0.85, role=role)
+
+
+# ---------------------------------------------------------------- memberOf / develops / offers / organizes
+
+def _linked(sent: Sentence, a: WMention, b: WMention, pattern: re.Pattern[str]) -> bool:
+    return a.start <= b.start and bool(pattern.fullmatch(sent.between(a, b)))
+
+
+_OF = re.compile(r"\s*,?\s*(?:de|d['’]|du|of|by|from|par)\s*(?:la|le|l['’]|the)?\s*(?:\w+\s+){0,2}?", re.I)
+_POSS = re.compile(r"\s*['’]s?\s*(?:new|latest|nouveau|own)?\s*(?:\w+\s+)?", re.I)
+_MAKER = re.compile(r"\s*(?:maker|creator|developer|owner|parent)\s*", re.I)
+_CREATOR = re.compile(
+    r"\s*,?\s*(?:le|la|l['’]|the|a|an|un|une)?\s*(?:\w+\s+)?(?:créat\w*|concepteur|conceptrice|éditeur|éditrice|développeur|"
+    r"maker|creator|developer|makers|fabricant)\s+(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the|son|sa|its)?\s*(?:\w+\s+)?",
+    re.I,
+)
+
+
+def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    prods = [m for m in sent.mentions if m.type == "Product"]
+    orgs = [m for m in sent.mentions if m.type == "Organization"]
+    seen = set()
+    for p in prods:
+        for o in orgs:
+            rule = None
+            if _linked(sent, o, p, _POSS) and sent.between(o, p).strip().startswith(("'", "’")):
+                rule = "develops.possessive"
+            elif _linked(sent, p, o, _MAKER):
+                rule = "develops.maker"
+            elif _linked(sent, o, p, _CREATOR):
+                rule = "develops.creator"
+            elif _linked(sent, p, o, re.compile(r"\s*,?\s*(?:de|d['’]|by|from|par)\s*(?:la|le|l['’]|the)?\s*(?:start-up|startup|société|entreprise|company|firm|group|groupe)?\s*(?:\w+\s+)?", re.I)) and len(sent.between(p, o)) <= 30:
+                rule = "develops.of"
+            if rule and (o.key, p.key) not in seen:
+                seen.add((o.key, p.key))
+                yield Candidate(o.key, "develops", p.key, rule, 0.8)
+    for trig in find_triggers(sent, "develops"):
+        if _negated(sent, trig):
+            continue
+        o = _nearest_left(sent, trig, ORG)
+        p = _nearest_right(sent, trig, {"Product"}, max_gap=8)
+        if o and p and (o.key, p.key) not in seen:
+            seen.add((o.key, p.key))
+            for s in sent.group(o, ORG):
+                yield Candidate(s.key, "develops", p.key, "develops.trigger", 0.7)
+
+
+def offers(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    progs = [m for m in sent.mentions if m.type == "Program"]
+    if not progs:
+        return
+    seen = set()
+    for p in progs:
+        for o in sent.mentions:
+            if o.type != "Organization":
+                continue
+            if _linked(sent, o, p, _POSS) and sent.between(o, p).strip().startswith(("'", "’")) or \
+                    _linked(sent, p, o, re.compile(r"\s*,?\s*(?:de|d['’]|du|by|from|par)\s*(?:la|le|l['’]|the)?\s*", re.I)):
+                seen.add((o.key, p.key))
+                yield Candidate(o.key, "offers", p.key, "offers.of", 0.7)
+    for trig in find_triggers(sent, "offers"):
+        if _negated(sent, trig):
+            continue
+        o = _nearest_left(sent, trig, ORG)
+        p = _nearest_right(sent, trig, {"Program"}, max_gap=8)
+        if o is None:
+            pr = _pronoun_subject(sent, state, trig)
+            o = pr if pr is not None and pr.type in ORG else None
+        if o and p and (o.key, p.key) not in seen:
+            seen.add((o.key, p.key))
+            for s in sent.group(o, ORG):
+                yield Candidate(s.key, "offers", p.key, "offers.trigger", 0.7)
+
+
+_SUBSIDIARY = re.compile(
+    r"\s*,?\s*(?:une?|la|le|l['’]|the|a|an)?\s*(?:\w+\s+)?(?:filiale|division|branche|subsidiary|unit|division|arm|membre|member)\s+"
+    r"(?:\w+\s+)?(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the)?\s*(?:groupe|group)?\s*",
+    re.I,
+)
+
+
+def member_of(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    for a in sent.mentions:
+        for b in sent.mentions:
+            if a is b or b.type != "Organization" or a.key == b.key:
+                continue
+            if a.type in AGENT and _linked(sent, a, b, _SUBSIDIARY):
+                yield Candidate(a.key, "memberOf", b.key, "memberOf.apposition", 0.8)
+            # "Leïla Chaibi (La Gauche)": a party or group in parentheses after a person
+            elif a.type == "Person" and re.fullmatch(r"\s*\(\s*", sent.between(a, b)) and \
+                    sent.span.doc.text[b.end - sent.offset : b.end - sent.offset + 2].strip().startswith(")"):
+                yield Candidate(a.key, "memberOf", b.key, "memberOf.parenthesis", 0.7)
+
+
+def organizes(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    events = [m for m in sent.mentions if m.type == "Event"]
+    if not events:
+        return
+    for trig in find_triggers(sent, "organizes"):
+        if _negated(sent, trig):
+            continue
+        nxt = _tokens(sent, trig.end, trig.end + 2)
+        if nxt and fold(nxt[0].text) in {"par", "by", "de", "d'"}:
+            ev = [e for e in events if sent.tok(e)[1] <= trig.start]
+            first = _nearest_right(sent, trig, AGENT, max_gap=4)
+            if ev and first:
+                for a in sent.group(first, AGENT):
+                    yield Candidate(a.key, "organizes", ev[-1].key, "organizes.passive", 0.75)
+            continue
+        agent = _nearest_left(sent, trig, AGENT)
+        ev = _nearest_right(sent, trig, {"Event"}, max_gap=10)
+        if agent and ev:
+            for a in sent.group(agent, AGENT):
+                yield Candidate(a.key, "organizes", ev.key, "organizes.trigger", 0.7)
+
+
+# ---------------------------------------------------------------- locatedIn
+
+def located(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    doc = sent.span.doc
+    dem = demonyms(sent.lang)
+    places = [m for m in sent.mentions if m.type == "Place"]
+    for m in sent.mentions:
+        if m.type not in {"Organization", "Person", "Event"}:
+            continue
+        s, e = sent.tok(m)
+        # "le français Mistral AI", "la start-up française Mistral AI", "the French startup Mistral AI"
+        before = _tokens(sent, s - 3, s)
+        after = _tokens(sent, e, e + 5)
+        adj = None
+        if m.type != "Event":
+            for t in reversed(before):
+                if fold(t.text) in dem and t.pos_ in {"ADJ", "NOUN", "PROPN"}:
+                    adj = t
+                    break
+                if t.pos_ in {"VERB", "AUX", "ADP"} or t.is_punct:
+                    break
+            if adj is None and after and after[0].text == ",":
+                for t in after[1:]:
+                    if fold(t.text) in dem:
+                        adj = t
+                        break
+                    if t.pos_ in {"VERB", "AUX"} or t.is_punct:
+                        break
+        if adj is not None:
+            place = dem[fold(adj.text)]
+            state.new_places.setdefault(place, [])
+            if adj.text not in state.new_places[place]:
+                state.new_places[place].append(adj.text)
+            yield Candidate(m.key, "locatedIn", f"Place:@{place}", "locatedIn.nationality", 0.75)
+        # "basé à Paris", "based in San Francisco"; for events "à Paris", "at the European Parliament"
+        for p in sent.mentions:
+            if p is m or p.type not in ({"Place", "Organization"} if m.type == "Event" else {"Place"}):
+                continue
+            gap = sent.between(m, p)
+            if m.start < p.start and len(gap) < 60 and re.search(
+                r"(?:basée?s?|installée?s?|implantée?s?|headquartered|based|located|situé|située|siège(?: social)?|établie?)"
+                r"\s+(?:à|a|en|au|in|at)\s*(?:the\s+)?$", gap, re.I):
+                yield Candidate(m.key, "locatedIn", p.key, "locatedIn.based", 0.85)
+            elif m.type == "Event" and m.start < p.start and re.fullmatch(
+                    r"\s*(?:\w+\s+){0,3}?(?:à|au|en|in|at)\s*(?:la|le|l['’]|the)?\s*", gap, re.I):
+                yield Candidate(m.key, "locatedIn", p.key, "locatedIn.event", 0.7)
+    # "San Francisco-based Anthropic", "la start-up parisienne"
+    for p in places:
+        pe = p.end - sent.offset
+        if re.match(r"-based\b", doc.text[pe : pe + 7]):
+            right = [m for m in sent.mentions if m.type == "Organization" and m.start > p.end]
+            if right and right[0].start - p.end < 40:
+                yield Candidate(right[0].key, "locatedIn", p.key, "locatedIn.based", 0.85)
+
+
+RULES = (partners, invests, trains, represents, works_for, develops, offers, member_of, organizes, located)
+
+
+def run_rules(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    """Apply every rule to one sentence, then remember its subject for the next one."""
+    for rule in RULES:
+        yield from rule(sent, state)
+    root = sent.span.root
+    subj = sent.subject_of(root, AGENT) if root is not None else None
+    if subj is not None:
+        state.last_subject = subj
+        state.last_orgs = sent.group(subj, ORG) if subj.type in ORG else [subj]

@@ -1,0 +1,247 @@
+"""On-disk layout of an output folder, and atomic writes.
+
+An output folder holds:
+
+- ``graph.trig``: every document's named graph (one per document, named by
+  :func:`kg.rdf.document_iri`), in TriG, documents sorted by graph name;
+- ``manifest.json``: ``doc_id -> {"path": ..., "sha256": ...}`` of the documents
+  the graph was built from (lets a rebuild skip unchanged files);
+- ``report.json``: written by the pipeline, not here.
+
+:func:`save_graphs` writes ``graph.trig`` first and ``manifest.json`` second,
+each atomically: a crash leaves either the old or the new file, never half of
+one, and never a manifest newer than the graph it describes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from kg.errors import GraphError
+from kg.vocab import bind_prefixes
+
+__all__ = [
+    "GRAPH_FILE",
+    "MANIFEST_FILE",
+    "REPORT_FILE",
+    "atomic_write",
+    "build_dataset",
+    "load_dataset",
+    "load_manifest",
+    "save_graphs",
+    "quiet_rdflib",
+    "serialize_dataset",
+    "union_graph",
+]
+
+GRAPH_FILE = "graph.trig"
+MANIFEST_FILE = "manifest.json"
+REPORT_FILE = "report.json"
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Silence the DeprecationWarnings rdflib 7.x raises from its own Dataset parsers and serializers."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib(\.|$)")
+        yield
+
+
+class _SortedDataset(Dataset):
+    """A :class:`~rdflib.Dataset` that lists its graphs sorted by name.
+
+    rdflib's serializers write graphs in the order ``contexts()`` yields them,
+    which for the memory store follows string hashing and so changes between
+    runs; sorting makes the files reproducible.
+    """
+
+    def graphs(self, triple: Any = None) -> Iterator[Graph]:  # type: ignore[override]
+        yield from sorted(super().graphs(triple), key=lambda g: str(g.identifier))
+
+    def contexts(self, triple: Any = None) -> Iterator[Graph]:  # type: ignore[override]
+        return self.graphs(triple)
+
+
+def _new_dataset(store: str = "default") -> Dataset:
+    try:
+        dataset = _SortedDataset(store=store)
+    except Exception as exc:  # unknown store plugin
+        raise GraphError(f"cannot open an rdflib Dataset with store {store!r}: {exc}") from exc
+    bind_prefixes(dataset)
+    return dataset
+
+
+def build_dataset(graphs: Iterable[Graph], *, store: str = "default") -> Dataset:
+    """Gather document graphs into one :class:`~rdflib.Dataset`, one named graph each.
+
+    Empty graphs are skipped.
+
+    Raises:
+        GraphError: a graph is not named by an IRI, or two graphs share a name.
+
+    >>> from rdflib import Literal, RDFS
+    >>> g = Graph(identifier=URIRef("https://example.org/g"))
+    >>> _ = g.add((URIRef("https://example.org/s"), RDFS.label, Literal("s")))
+    >>> len(build_dataset([g]).graph(URIRef("https://example.org/g")))
+    1
+    """
+    dataset = _new_dataset(store)
+    seen: set[URIRef] = set()
+    for graph in graphs:
+        if len(graph) == 0:
+            continue
+        name = graph.identifier
+        if not isinstance(name, URIRef) or name == DATASET_DEFAULT_GRAPH_ID:
+            raise GraphError(f"a document graph must be named by an IRI, not {name!r}")
+        if name in seen:
+            raise GraphError(f"two graphs are named {name}")
+        seen.add(name)
+        dataset.graph(name).__iadd__(graph)
+    return dataset
+
+
+def serialize_dataset(dataset: Dataset, fmt: str = "trig") -> bytes:
+    """Serialize ``dataset`` to bytes with the kg prefixes, graphs sorted by name."""
+    if not isinstance(dataset, _SortedDataset):
+        dataset = build_dataset(g for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID)
+    bind_prefixes(dataset)
+    with quiet_rdflib():
+        return dataset.serialize(format=fmt, encoding="utf-8")
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, then rename.
+
+    Readers see the old file or the new one, never a partial write.
+
+    Raises:
+        GraphError: the file cannot be written (the message names it).
+    """
+    path = Path(path)
+    tmp_name = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc}") from exc
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+    return path
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Persist a rename on POSIX; a no-op where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_graphs(
+    out_dir: str | os.PathLike[str],
+    graphs: Iterable[Graph],
+    manifest: Mapping[str, Mapping[str, str]],
+) -> Path:
+    """Write ``graph.trig`` and ``manifest.json`` into ``out_dir`` (created if needed).
+
+    Args:
+        out_dir: the output folder.
+        graphs: one named graph per document (see :func:`kg.rdf.document_graph`).
+        manifest: ``doc_id -> {"path": ..., "sha256": ...}``.
+
+    Returns:
+        The path of ``graph.trig``.
+
+    Raises:
+        GraphError: the graphs are not distinct named graphs, the manifest is
+            not JSON-serializable, or a file cannot be written.
+    """
+    out = Path(out_dir)
+    try:
+        manifest_bytes = (
+            json.dumps(dict(manifest), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        ).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise GraphError(f"{out / MANIFEST_FILE}: manifest is not JSON-serializable: {exc}") from exc
+    data = serialize_dataset(build_dataset(graphs))
+    graph_path = atomic_write(out / GRAPH_FILE, data)
+    atomic_write(out / MANIFEST_FILE, manifest_bytes)
+    return graph_path
+
+
+def load_dataset(out_dir: str | os.PathLike[str], *, store: str = "default") -> Dataset:
+    """Read ``graph.trig`` of an output folder into a :class:`~rdflib.Dataset`.
+
+    Args:
+        out_dir: the output folder.
+        store: rdflib store plugin, e.g. ``"Oxigraph"`` (oxrdflib) for large graphs.
+
+    Raises:
+        GraphError: the folder or ``graph.trig`` is missing or cannot be parsed.
+    """
+    out = Path(out_dir)
+    path = out / GRAPH_FILE
+    if not out.is_dir():
+        raise GraphError(f"{out}: output folder not found (build the graph first)")
+    if not path.is_file():
+        raise GraphError(f"{path}: graph file not found (build the graph first)")
+    dataset = _new_dataset(store)
+    try:
+        with quiet_rdflib():
+            dataset.parse(source=str(path), format="trig")
+    except Exception as exc:  # rdflib raises parser-specific exception types
+        raise GraphError(f"{path}: cannot parse TriG: {exc}") from exc
+    return bind_prefixes(dataset)
+
+
+def load_manifest(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """Read ``manifest.json`` of an output folder; ``{}`` when there is none yet.
+
+    Raises:
+        GraphError: the manifest exists but is not a JSON object.
+    """
+    path = Path(out_dir) / MANIFEST_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GraphError(f"{path}: cannot read manifest: {exc}") from exc
+    if not isinstance(data, dict):
+        raise GraphError(f"{path}: manifest must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """Return all triples of all graphs of ``dataset`` as one new graph (with the kg prefixes)."""
+    union = bind_prefixes(Graph())
+    for graph in dataset.graphs():
+        union += graph
+    return union
