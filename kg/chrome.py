@@ -34,7 +34,18 @@ import yaml
 
 from kg.errors import IngestError
 
-__all__ = ["Removal", "ChromeRules", "load_rules", "key", "strip_chrome"]
+__all__ = [
+    "Removal",
+    "ChromeRules",
+    "HtmlRules",
+    "load_rules",
+    "key",
+    "strip_chrome",
+    "prune_html",
+    "html_blocks",
+    "html_body_text",
+    "markdown_to_text",
+]
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
 _LEAD = " \t•·▪◦‣∙●○■□►▶▸→*-–—|>»›+"
@@ -53,7 +64,7 @@ def key(line: str) -> str:
     it folded, patterns usually ignore it).
 
     >>> key("  • Déjà abonné\\u00a0? Se connecter :")
-    "Déjà abonné? Se connecter"
+    'Déjà abonné? Se connecter'
     """
     s = unicodedata.normalize("NFKC", line).translate(_QUOTES)
     s = _WS.sub(" ", s).strip().lstrip(_LEAD).rstrip(_TRAIL)
@@ -115,6 +126,34 @@ def _phrases(value: Any, where: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class HtmlRules:
+    """Element-level chrome of HTML pages (the lexicon's ``html`` section)."""
+
+    drop_tags: frozenset[str] = frozenset()
+    drop_headers: bool = True
+    drop_roles: frozenset[str] = frozenset()
+    class_words: frozenset[str] = frozenset()
+    class_phrases: tuple[str, ...] = ()
+    caption_words: frozenset[str] = frozenset()
+    byline_words: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> HtmlRules:
+        def words(name: str) -> frozenset[str]:
+            return frozenset(_class_words(str(w)) for w in data.get(name) or [])
+
+        return cls(
+            drop_tags=frozenset(str(t).lower() for t in data.get("drop_tags") or []),
+            drop_headers=bool(data.get("drop_headers", True)),
+            drop_roles=frozenset(str(r).lower() for r in data.get("drop_roles") or []),
+            class_words=words("class_words"),
+            class_phrases=tuple(_class_words(str(p)) for p in data.get("class_phrases") or []),
+            caption_words=words("caption_words"),
+            byline_words=words("byline_words"),
+        )
+
+
+@dataclass(frozen=True)
 class ChromeRules:
     """Compiled chrome lexicon (see ``ontology/lexicon/chrome.yaml``)."""
 
@@ -122,6 +161,7 @@ class ChromeRules:
     min_chars_before_cut: int = 200
     glued_prefix: re.Pattern[str] | None = None
     trailing: tuple[re.Pattern[str], ...] = ()
+    html: HtmlRules = HtmlRules()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: str = "chrome lexicon") -> ChromeRules:
@@ -154,6 +194,7 @@ class ChromeRules:
                 min_chars_before_cut=int(data.get("min_chars_before_cut", 200)),
                 glued_prefix=re.compile(rf"^\s*({'|'.join(glued)})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])") if glued else None,
                 trailing=tuple(re.compile(p) for p in data.get("trailing_patterns") or []),
+                html=HtmlRules.from_mapping(data.get("html") or {}),
             )
         except re.error as exc:
             raise IngestError(f"{source}: invalid pattern {exc.pattern!r}: {exc}") from exc
@@ -215,8 +256,11 @@ def strip_chrome(text: str, *, rules: ChromeRules | None = None) -> tuple[str, l
         text: normalised text (``\\n`` newlines).
         rules: compiled lexicon; the packaged one by default.
 
-    >>> strip_chrome("Titre de l'article\\n\\nCommentaires (2)\\nSuper !")[0]
-    "Titre de l'article"
+    >>> article = "Le syndicat a signé l'accord avec le groupe. " * 6
+    >>> strip_chrome(article + "\\nCommentaires (2)\\nSuper article !")[0] == article.strip()
+    True
+    >>> strip_chrome("Titre\\nCommentaires (2)\\nTexte")[0]  # too little text before: only dropped
+    'Titre\\nTexte'
     """
     rules = rules or load_rules()
     kept: list[str] = []
@@ -247,10 +291,274 @@ def strip_chrome(text: str, *, rules: ChromeRules | None = None) -> tuple[str, l
             if m := pattern.search(line):
                 removed.append(Removal(i, m.group(0).strip(), "citation label"))
                 line = line[: m.start()]
-        kept.append(line)
+        kept.append(line.rstrip())
         kept_chars += len(line.strip())
     return _collapse_blank_lines("\n".join(kept)), removed
 
 
 def _collapse_blank_lines(text: str) -> str:
     return re.sub(r"\n(?:[ \t]*\n)+", "\n\n", text).strip("\n")
+
+
+# --------------------------------------------------------------------------- HTML and Markdown
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main nav ol p pre section summary table tbody "
+    "tfoot thead tr ul caption".split()
+)
+_CELL_TAGS = frozenset({"td", "th"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MAX_BYLINE = 200
+_MAX_CAPTION = 600
+
+
+def _class_words(raw: str) -> str:
+    """``"shareBar main-nav"`` -> ``"share bar main nav"`` (lower case, camelCase split)."""
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
+    return " ".join(w for w in re.split(r"[\s_\-]+", raw.lower()) if w)
+
+
+def _marks(el: Any) -> str:
+    return _class_words(" ".join(v for v in (el.get("class"), el.get("id")) if v))
+
+
+def _content_root(tree: Any) -> Any:
+    """The element holding the article: the largest ``<article>``, else ``<main>``, else ``<body>``."""
+    articles = tree.xpath("//article")
+    if articles:
+        best = max(articles, key=lambda a: len(a.text_content()))
+        if len(best.text_content().strip()) >= 200:
+            return best
+    mains = tree.xpath("//main | //*[@role='main']")
+    if mains:
+        return mains[0]
+    body = tree.find(".//body")
+    return body if body is not None else tree
+
+
+def _is_chrome_element(el: Any, rules: HtmlRules, in_article: bool) -> bool:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag in rules.drop_tags:
+        return True
+    if tag == "header" and rules.drop_headers and not in_article and el.find(".//h1") is None:
+        return True
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(el.get("style") or ""):
+        return True
+    if (el.get("role") or "").lower() in rules.drop_roles:
+        return True
+    marks = _marks(el)
+    if not marks:
+        return False
+    if any(w in rules.class_words for w in marks.split()):
+        return True
+    padded = f" {marks} "
+    return any(f" {p} " in padded for p in rules.class_phrases)
+
+
+def prune_html(tree: Any, *, rules: ChromeRules | None = None) -> int:
+    """Remove chrome elements (nav, share bars, comments...) from an lxml tree in place.
+
+    Comments, processing instructions, ``script``/``style``/``template``/``noscript``
+    and the lexicon's ``html`` rules are applied; an element containing the article
+    (see the lexicon) is never removed. Tail text of removed elements is kept.
+    Returns how many elements were removed.
+    """
+    html_rules = (rules or load_rules()).html
+    root = _content_root(tree)
+    protected = {root, *root.iterancestors()}
+    doomed = []
+    for el in tree.iter():
+        if el in protected:
+            continue
+        if not isinstance(el.tag, str):
+            doomed.append(el)
+            continue
+        in_article = any(a.tag in ("article", "main") for a in el.iterancestors())
+        if el.tag in ("script", "style", "template", "noscript") or _is_chrome_element(el, html_rules, in_article):
+            doomed.append(el)
+    doomed_set = set(doomed)
+    removed = 0
+    for el in doomed:
+        if el.getparent() is not None and not any(a in doomed_set for a in el.iterancestors()):
+            el.drop_tree()
+            removed += 1
+    return removed
+
+
+class _Walker:
+    """Collects the text of an lxml tree as ``(line, kind)`` blocks; kind is text, caption or byline."""
+
+    def __init__(self, rules: HtmlRules) -> None:
+        self.rules = rules
+        self.blocks: list[tuple[str, str, int]] = []
+        self.buf: list[str] = []
+        self.flag: str | None = None
+        self.para = 0
+
+    def kind_of(self, el: Any) -> str | None:
+        if not isinstance(el.tag, str):
+            return None
+        if el.tag == "figcaption":
+            return "caption"
+        if el.tag == "address" or el.get("rel") == "author" or el.get("itemprop") == "author":
+            return "byline"
+        words = set(_marks(el).split())
+        if words & self.rules.caption_words:
+            return "caption"
+        if words & self.rules.byline_words:
+            return "byline"
+        return None
+
+    def flush(self, kind: str) -> None:
+        text = "".join(self.buf)
+        self.buf = []
+        flag, self.flag = self.flag, None
+        self.para += 1
+        for line in text.split("\n"):
+            line = " ".join(line.split())
+            if not line:
+                continue
+            k = kind
+            if k == "text" and flag == "byline" and len(line) <= _MAX_BYLINE:
+                k = "byline"
+            elif k == "text" and flag == "caption" and len(line) <= _MAX_CAPTION:
+                k = "caption"
+            self.blocks.append((line, k, self.para))
+
+    def walk(self, el: Any, kind: str, pre: bool = False) -> None:
+        if not isinstance(el.tag, str):
+            return
+        tag = el.tag.lower()
+        mark = self.kind_of(el)
+        block = tag in _BLOCK_TAGS
+        inner = kind
+        if block:
+            self.flush(kind)
+            if mark and kind == "text":
+                inner = mark
+        elif mark:
+            self.flag = mark
+        if tag == "br":
+            self.buf.append("\n")
+        elif tag in _CELL_TAGS and self.buf and "".join(self.buf).strip():
+            self.buf.append(" | ")
+        pre = pre or tag == "pre"
+        if el.text:
+            self.buf.append(el.text if pre else re.sub(r"\s+", " ", el.text))
+        for child in el:
+            self.walk(child, inner, pre)
+            if child.tail:
+                self.buf.append(child.tail if pre else re.sub(r"\s+", " ", child.tail))
+        if block:
+            self.flush(inner)
+
+
+def html_blocks(tree: Any, *, rules: ChromeRules | None = None) -> list[tuple[str, str, int]]:
+    """The visible text of an (already pruned) lxml tree as ``(line, kind, paragraph)`` triples.
+
+    ``kind`` is ``"caption"`` for figure captions, ``"byline"`` for bylines and
+    ``"text"`` otherwise; lines of one block element share ``paragraph``. Block
+    elements and ``<br>`` end lines; table cells are joined by `` | ``; inline
+    markup (links, emphasis) keeps its text; images give none.
+    """
+    walker = _Walker((rules or load_rules()).html)
+    walker.walk(tree, "text")
+    walker.flush("text")
+    return walker.blocks
+
+
+def _parse_html(html: str) -> Any:
+    import lxml.html
+
+    html = re.sub(r"\A\s*<\?xml[^>]*\?>", "", html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except Exception:  # noqa: BLE001 - lxml raises ParserError/ValueError on empty or odd documents
+        return lxml.html.document_fromstring(f"<html><body>{html}</body></html>")
+
+
+def html_body_text(html: str, *, rules: ChromeRules | None = None) -> tuple[str, list[str]]:
+    """The article text of an HTML page, one block per paragraph; also warnings.
+
+    trafilatura decides which blocks are the article (comments excluded); the
+    page's own blocks, pruned of chrome elements, give order and keep the figure
+    captions and bylines that trafilatura drops. If trafilatura finds nothing, the
+    pruned text of ``<article>``/``<main>``/``<body>`` is used.
+    """
+    import trafilatura
+
+    rules = rules or load_rules()
+    tree = _parse_html(html)
+    prune_html(tree, rules=rules)
+    blocks = html_blocks(tree.find(".//body") if tree.find(".//body") is not None else tree, rules=rules)
+    try:
+        extracted = trafilatura.extract(html, include_comments=False, include_tables=True, include_images=False,
+                                        include_links=False, deduplicate=False, output_format="txt")
+    except Exception:  # noqa: BLE001 - trafilatura may fail on broken markup; fall back below
+        extracted = None
+    if not extracted or not extracted.strip():
+        root = _content_root(tree)
+        text = _join(html_blocks(root, rules=rules))
+        return text, (["main content not found by trafilatura; used the page's own text"] if text else [])
+    return _merge(blocks, extracted), []
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _join(blocks: list[tuple[str, str, int]]) -> str:
+    """Lines of one paragraph joined by a newline, paragraphs by a blank line."""
+    out: list[str] = []
+    prev = None
+    for line, _, para in blocks:
+        if out:
+            out.append("\n" if para == prev else "\n\n")
+        out.append(line)
+        prev = para
+    return "".join(out)
+
+
+def _merge(blocks: list[tuple[str, str, int]], extracted: str) -> str:
+    """Keep the page blocks trafilatura kept, plus captions and bylines within the article."""
+    lines = [line.strip().removeprefix("- ") for line in extracted.split("\n") if line.strip()]
+    keys = {_key(line) for line in lines}
+    joined = "".join(_key(line) for line in lines)
+    matched = [
+        bool(k) and (k in keys or (len(k) >= 20 and k in joined))
+        for k in (_key(text) for text, _, _ in blocks)
+    ]
+    if not any(matched):
+        return "\n\n".join(lines)
+    covered = sum(len(_key(text)) for (text, _, _), m in zip(blocks, matched, strict=True) if m)
+    if covered < 0.7 * len(joined):
+        return "\n\n".join(lines)
+    first = matched.index(True)
+    last = len(matched) - 1 - matched[::-1].index(True)
+    start = first
+    while start > 0 and first - start < 3 and blocks[start - 1][1] in ("caption", "byline"):
+        start -= 1
+    return _join([
+        block
+        for i, (block, m) in enumerate(zip(blocks, matched, strict=True))
+        if m or (block[1] in ("caption", "byline") and start <= i <= last)
+    ])
+
+
+def markdown_to_text(markdown: str, *, rules: ChromeRules | None = None) -> str:
+    """Plain text of a Markdown body: no heading marks, emphasis, link targets or images.
+
+    Line breaks inside paragraphs are kept, so line-based chrome rules still see
+    one widget per line.
+
+    >>> markdown_to_text("# Titre\\n\\nUn *accord* signé avec [la FML](https://x.example).\\n![logo](l.png)")
+    'Titre\\n\\nUn accord signé avec la FML.'
+    """
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark", {"breaks": True}).enable("table").render(markdown)
+    tree = _parse_html(f"<html><body>{rendered}</body></html>")
+    prune_html(tree, rules=rules)
+    body = tree.find(".//body")
+    return _join(html_blocks(body if body is not None else tree, rules=rules))

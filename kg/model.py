@@ -15,6 +15,7 @@ from decimal import Decimal
 __all__ = [
     "ENTITY_TYPES",
     "PREDICATES",
+    "SIGNATURES",
     "OBJECT_KINDS",
     "Document",
     "Mention",
@@ -41,6 +42,21 @@ PREDICATES: tuple[str, ...] = (
     "said",
     "locatedIn",
 )
+
+#: Domain and range of each property (classes of subject and object), as in ontology/kg.ttl.
+SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "partnersWith": (frozenset({"Organization", "Person"}), frozenset({"Organization", "Person"})),
+    "investsIn": (frozenset({"Organization", "Person"}), frozenset({"Organization"})),
+    "trains": (frozenset({"Organization"}), frozenset({"Group"})),
+    "represents": (frozenset({"Organization"}), frozenset({"Group", "Organization"})),
+    "worksFor": (frozenset({"Person"}), frozenset({"Organization"})),
+    "memberOf": (frozenset({"Organization", "Person"}), frozenset({"Organization"})),
+    "develops": (frozenset({"Organization"}), frozenset({"Product"})),
+    "offers": (frozenset({"Organization"}), frozenset({"Program"})),
+    "organizes": (frozenset({"Organization", "Person"}), frozenset({"Event"})),
+    "said": (frozenset({"Person"}), frozenset({"Quotation"})),
+    "locatedIn": (frozenset({"Organization", "Event", "Person"}), frozenset({"Place"})),
+}
 
 #: What the object of a fact is: a doc-local entity key, a group of people
 #: (common noun such as "workers"), or the text of a quotation.

@@ -190,7 +190,11 @@ def save_graphs(
         ).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise GraphError(f"{out / MANIFEST_FILE}: manifest is not JSON-serializable: {exc}") from exc
-    data = serialize_dataset(build_dataset(graphs))
+    dataset = build_dataset(graphs)
+    try:
+        data = serialize_dataset(dataset)
+    except Exception as exc:  # rdflib serializers raise assorted types on bad terms
+        raise GraphError(f"{out / GRAPH_FILE}: cannot serialize the graphs as TriG: {exc}") from exc
     graph_path = atomic_write(out / GRAPH_FILE, data)
     atomic_write(out / MANIFEST_FILE, manifest_bytes)
     return graph_path

@@ -14,11 +14,12 @@ from kg.extract.context import Sentence
 from kg.extract.mentions import WEntity, find_mentions, group_mentions, norm_key
 from kg.extract.quotes import attribute_quotes
 from kg.extract.relations import Candidate, DocState, run_rules
-from kg.model import Document, Entity, Extraction, Fact, Mention, Provenance
+from kg.model import SIGNATURES, Document, Entity, Extraction, Fact, Mention, Provenance
 
 __all__ = ["extract"]
 
 _SYMMETRIC = {"partnersWith"}
+_KIND_CLASS = {"group": "Group", "quote": "Quotation"}
 
 
 def _provenance_text(text: str, start: int, end: int) -> str:
@@ -65,6 +66,10 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
     for cand, start, end in found:
         obj = place_keys.get(cand.object, cand.object)
         if cand.object_kind == "entity" and obj not in by_key or cand.subject not in by_key:
+            continue
+        domain, range_ = SIGNATURES[cand.predicate]
+        o_class = by_key[obj].type if cand.object_kind == "entity" else _KIND_CLASS[cand.object_kind]
+        if by_key[cand.subject].type not in domain or o_class not in range_ or obj == cand.subject:
             continue
         s, o = cand.subject, obj
         if cand.predicate in _SYMMETRIC and o < s:

@@ -22,6 +22,7 @@ __all__ = ["add_to", "GazetteerComponent"]
 
 _PERSON_LABELS = {"PER", "PERSON"}
 _TITLES = set(load_roles("en")) | set(load_roles("fr"))
+_TITLE_WORDS = {w for t in _TITLES for w in t.split()}
 
 
 class GazetteerComponent:
@@ -45,6 +46,8 @@ class GazetteerComponent:
         ]
         if not matches:
             return doc
+        # a known name glued by a hyphen to another word is part of that word ("Crabtree-Ireland")
+        matches = [k for k in matches if not _glued(doc, k)]
         known = filter_spans(matches)  # longest match wins
         keep: list[Span] = []
         for ent in doc.ents:
@@ -57,9 +60,11 @@ class GazetteerComponent:
             if (
                 ent.label_ in _PERSON_LABELS
                 and len(overlapping) == 1
+                and first.label_ == "Product"
                 and first.start == ent.start
                 and first.end < ent.end
                 and doc[first.end].is_title
+                and fold(doc[first.end].text) not in _TITLE_WORDS
             ):
                 keep.append(ent)
                 known = [k for k in known if k is not first]
@@ -91,9 +96,51 @@ class GazetteerComponent:
         return doc
 
 
+def _glued(doc: Doc, span: Span) -> bool:
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if before is not None and not before.whitespace_ and before.text in {"-", "‑"} and span.start >= 2:
+        return doc[span.start - 2].is_alpha and not doc[span.start - 2].whitespace_
+    if after is not None and not doc[span.end - 1].whitespace_ and after.text in {"-", "‑"} and span.end + 1 < len(doc):
+        return doc[span.end + 1].is_alpha and not after.whitespace_ and doc[span.end + 1].text[:1].isupper()
+    return False
+
+
 def _name_token(token: Token) -> bool:
     """A token that can start or end a name: capitalised and not a job title ("CEO")."""
     return token.text[:1].isupper() and fold(token.text) not in _TITLES
+
+
+_ENDS = {".", "!", "?", "…", "...", "!?", "?!"}
+_CLOSERS = {"»", "”", '"', ")", "]", "’", "'"}
+
+
+@Language.component("kg_sentences")
+def sentence_boundaries(doc: Doc) -> Doc:
+    """Sentence starts for the parser: after a line break and after . ! ? (and closing quotes).
+
+    Every other token is marked as not starting a sentence, so the parser cannot
+    split a sentence in the middle of a name list.
+    """
+    after_end = False
+    for i, token in enumerate(doc):
+        if i == 0:
+            token.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        start = False
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            start = not token.is_space
+        elif after_end and token.text not in _CLOSERS and not token.is_space:
+            start = token.text[:1].isupper() or token.text[:1].isdigit() or token.text in {"«", "“", '"', "-", "–"}
+        if token.is_space and "\n" in token.text:
+            start = False
+        token.is_sent_start = start
+        if token.text in _ENDS:
+            after_end = True
+        elif not (token.text in _CLOSERS or token.is_space):
+            after_end = False
+    return doc
 
 
 @Language.factory("kg_gazetteer")
@@ -103,5 +150,7 @@ def _make_gazetteer(nlp: Language, name: str) -> GazetteerComponent:
 
 def add_to(nlp: Language, lang: str) -> None:
     """Add kg's components to a loaded pipeline (idempotent)."""
+    if "kg_sentences" not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe("kg_sentences", before="parser")
     if "kg_gazetteer" not in nlp.pipe_names:
         nlp.add_pipe("kg_gazetteer", last=True)

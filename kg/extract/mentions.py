@@ -121,7 +121,7 @@ def _cue_type(span: Span, lang: str) -> str | None:
 
 def _head_type(text: str) -> str | None:
     last = text.split()[-1] if text.split() else ""
-    for type_ in ("Event", "Program", "Organization"):
+    for type_ in ("Event", "Program", "Place", "Organization"):
         if last in _typing()["heads"].get(type_, []):
             return type_
     return None
@@ -144,6 +144,9 @@ def _trim(span: Span) -> Span | None:
         end -= 1
     if start >= end:
         return None
+    words = fold(doc[start:end].text)
+    if words in titles or any(t.startswith(words + " ") for t in titles):
+        return None  # a job title, or the start of one ("National Executive")
     # a title inside the span separates two names: keep the last ("Alphabet CEO Sundar Pichai" -> the person)
     for i in range(end - 1, start, -1):
         if fold(doc[i].text) in titles and doc[i].text.isupper():
@@ -323,6 +326,7 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
         ent.key = f"{ent.type}:{norm_key(ent.label)}"
         for m in ent.mentions:
             m.key = ent.key
+            m.type = ent.type
         ent.mentions.sort(key=lambda m: m.start)
         out.append(ent)
     return sorted(out, key=lambda e: e.mentions[0].start)

@@ -310,7 +310,7 @@ def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
         hit = None
         for n in range(min(maxlen, len(toks) - i), 0, -1):
             phrase = fold(" ".join(t.text for t in toks[i : i + n])).replace(" - ", "-")
-            if phrase in roles and (n > 1 or toks[i].pos_ != "PROPN" or toks[i].text.isupper()):
+            if phrase in roles:
                 hit = (toks[i].i, toks[i].i + n, roles[phrase])
                 break
         if hit and sent.mention_at(hit[0]) is None:
@@ -346,7 +346,7 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         # "X, PDG de Y" / "X, Y's CEO" / "X, vice-président et président de Y"
         lefts = sent.left_of(o_start, PERSON)
         if lefts:
-            gap = sent.text_between(sent.tok(lefts[-1])[1], o_start)
+            gap = sent.text_between(sent.tok(lefts[-1])[1], o_start) + " "
             if re.fullmatch(r"\s*[,(–—-]?\s*(?:(?:le|la|l['’]|the|a|an|un|une|est|is|was|devenu|devenue|nouveau|nouvelle|new|actuel|actuelle|current)\s+)*"
                             r"(?:[\w\-]+\s+(?:et|and|&)\s+)?(?:[\w\-]+\s+)?", gap, re.I):
                 person = lefts[-1]

@@ -65,7 +65,8 @@ _MONEY_POST = re.compile(
     rf"(?<![\w$€£])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?\s*(?P<cur>{_CUR_POST})(?!\w)", re.I
 )
 _COUNT = re.compile(
-    rf"(?<![\w$€£.,])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?(?![\w%])", re.I
+    rf"(?<![\w$€£.,])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?(?![\w%])(?!\s?(?:%|pour\s?cent|percent|per\s?cent))",
+    re.I,
 )
 _YEAR = {
     "fr": re.compile(r"\b(?:d['’]ici(?:\s+à)?|à\s+l['’]horizon|avant|jusqu['’]en|en|pour|fin|horizon)\s+(?:(?:la\s+)?fin\s+)?(?P<year>20\d\d)\b", re.I),

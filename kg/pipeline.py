@@ -1,0 +1,214 @@
+"""``build()``: ingest -> nlp -> extract -> resolve -> rdf -> store.
+
+Every input file ends up in the report as ``ok``, ``warning`` (read, but with
+a problem worth knowing: empty text, language guessed, ...) or ``skipped``
+(unreadable: binary, undecodable, ...). A skipped file never stops the build;
+the graph of the other documents is written, and atomically: a build that
+fails leaves the previous graph in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from kg import nlp
+from kg.errors import GraphError, IngestError, KGError
+from kg.model import Document, Extraction
+
+__all__ = ["build", "BuildResult", "FileReport", "assign_doc_ids"]
+
+#: Called once per input file when it is done: (path relative to the corpus, status, number of files).
+ProgressCallback = Callable[[str, str, int], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file."""
+
+    path: str
+    status: str  # ok | warning | skipped
+    reason: str = ""
+    doc_id: str | None = None
+    lang: str | None = None
+    entities: int = 0
+    facts: int = 0
+
+
+@dataclass
+class BuildResult:
+    """Outcome of :func:`build`."""
+
+    out_dir: Path
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+    words: int = 0
+    graph_path: Path | None = None
+    explorer_path: Path | None = None
+
+    @property
+    def documents(self) -> int:
+        return sum(f.status != "skipped" for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.status == "skipped" for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.status == "warning" for f in self.files)
+
+    @property
+    def entities(self) -> int:
+        return sum(f.entities for f in self.files)
+
+    @property
+    def facts(self) -> int:
+        return sum(f.facts for f in self.files)
+
+    def summary(self) -> dict[str, object]:
+        """Counts shown at the end of a build."""
+        return {
+            "documents": self.documents,
+            "warnings": self.warnings,
+            "skipped": self.skipped,
+            "entities": self.entities,
+            "facts": self.facts,
+            "words": self.words,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def assign_doc_ids(paths: list[Path], root: Path) -> dict[Path, str]:
+    """Document ids: the file stem, or the relative path when stems collide.
+
+    >>> ids = assign_doc_ids([Path("c/a.txt"), Path("c/x/a.md"), Path("c/b.txt")], Path("c"))
+    >>> [ids[p] for p in sorted(ids)]
+    ['a.txt', 'b', 'x__a.md']
+    """
+    stems: dict[str, int] = {}
+    for p in paths:
+        stems[p.stem] = stems.get(p.stem, 0) + 1
+    out = {}
+    for p in paths:
+        if stems[p.stem] == 1:
+            out[p] = p.stem
+        else:
+            out[p] = p.relative_to(root).as_posix().replace("/", "__")
+    return out
+
+
+def _filter(ex: Extraction, min_confidence: float) -> Extraction:
+    if min_confidence <= 0:
+        return ex
+    return replace(ex, facts=tuple(f for f in ex.facts if f.provenance.confidence >= min_confidence))
+
+
+def build(
+    corpus_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    min_confidence: float = 0.0,
+    explorer: bool = True,
+    progress: ProgressCallback | None = None,
+) -> BuildResult:
+    """Build the knowledge graph of every document under ``corpus_dir`` into ``out_dir``.
+
+    Args:
+        corpus_dir: folder of ``.txt``, ``.md`` and ``.html`` files (searched recursively).
+        out_dir: output folder (created); holds ``graph.trig``, ``report.json``,
+            ``manifest.json`` and ``explorer.html``.
+        min_confidence: facts below this confidence are left out.
+        explorer: also write the HTML explorer page.
+        progress: called with (relative path, status, number of files) as each file is done.
+
+    Raises:
+        IngestError: ``corpus_dir`` is not a folder.
+        GraphError: the output cannot be written.
+    """
+    from kg import ingest, rdf, resolve, store
+
+    t0 = time.perf_counter()
+    root = Path(corpus_dir)
+    out = Path(out_dir)
+    if not 0.0 <= min_confidence <= 1.0:
+        raise KGError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+    paths = ingest.discover(root)
+    ids = assign_doc_ids(paths, root)
+    result = BuildResult(out_dir=out)
+    reports: dict[str, FileReport] = {}
+    documents: list[Document] = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        try:
+            doc = ingest.read_document(path, root=root, doc_id=ids[path])
+        except IngestError as exc:
+            reports[rel] = FileReport(rel, "skipped", str(exc))
+            if progress:
+                progress(rel, "skipped", len(paths))
+            continue
+        rep = FileReport(rel, "warning" if doc.warnings else "ok", "; ".join(doc.warnings), doc.doc_id, doc.lang)
+        reports[rel] = rep
+        if doc.lang not in nlp.LANGUAGES:
+            rep.status, rep.reason = "warning", f"no model for language {doc.lang!r}; document kept without facts"
+        documents.append(doc)
+
+    extractions: list[Extraction] = []
+    from kg.extract import extract
+
+    for lang in nlp.LANGUAGES:
+        batch = [d for d in documents if d.lang == lang and d.text.strip()]
+        if not batch:
+            continue
+        for doc, chunks in nlp.pipe(((d, d.text) for d in batch), lang):
+            rep = reports[doc.path]
+            try:
+                ex = _filter(extract(doc, chunks), min_confidence)
+            except KGError as exc:
+                rep.status, rep.reason = "skipped", f"extraction failed: {exc}"
+            except Exception as exc:  # a bug in a rule must not lose the other documents
+                rep.status, rep.reason = "skipped", f"extraction failed: {type(exc).__name__}: {exc}"
+            else:
+                extractions.append(ex)
+                rep.entities, rep.facts = len(ex.entities), len(ex.facts)
+                result.words += len(doc.text.split())
+            if progress:
+                progress(doc.path, rep.status, len(paths))
+    # documents without text or language model: a document node, no entity or fact
+    done = {ex.document.doc_id for ex in extractions}
+    for doc in documents:
+        rep = reports[doc.path]
+        if doc.doc_id not in done and rep.status != "skipped":
+            extractions.append(Extraction(document=doc))
+            if progress:
+                progress(doc.path, rep.status, len(paths))
+
+    extractions.sort(key=lambda e: e.document.doc_id)
+    iris = resolve.entity_iris(extractions)
+    graphs = [rdf.document_graph(ex, iris[ex.document.doc_id]) for ex in extractions]
+    manifest = {ex.document.doc_id: {"path": ex.document.path, "sha256": ex.document.sha256} for ex in extractions}
+    out.mkdir(parents=True, exist_ok=True)
+    result.graph_path = store.save_graphs(out, graphs, manifest)
+    result.files = [reports[k] for k in sorted(reports)]
+    result.seconds = time.perf_counter() - t0
+    _write_json(out / "report.json", {"summary": result.summary(), "files": [asdict(f) for f in result.files]})
+    if explorer:
+        from kg import viz
+
+        result.explorer_path = viz.write_explorer(out, out / "explorer.html")
+    result.seconds = time.perf_counter() - t0
+    _write_json(out / "report.json", {"summary": result.summary(), "files": [asdict(f) for f in result.files]})
+    return result
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise GraphError(f"cannot write {path}: {exc}") from exc

@@ -1,0 +1,137 @@
+"""Extraction on short sentences written for these tests, with the real spaCy models."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import nlp
+from kg.extract import extract
+from kg.model import Document
+
+
+def run(text: str, lang: str):
+    doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
+    (_, chunks), = list(nlp.pipe([(doc, text)], lang))
+    ex = extract(doc, chunks)
+    ents = {e.key: e for e in ex.entities}
+    facts = set()
+    for f in ex.facts:
+        o = ents[f.object].label if f.object_kind == "entity" else f.object
+        facts.add((ents[f.subject].label, f.predicate, o))
+    return ex, ents, facts
+
+
+def attrs(ex, predicate):
+    return [f for f in ex.facts if f.predicate == predicate]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Le groupe Microsoft a investi 13 milliards de dollars dans OpenAI depuis 2019.", "fr",
+         ("Microsoft", "investsIn", "OpenAI")),
+        ("Amazon invested $4 billion in Anthropic last year.", "en", ("Amazon", "investsIn", "Anthropic")),
+    ],
+)
+def test_invests_with_amount(text, lang, expected):
+    ex, _, facts = run(text, lang)
+    assert expected in facts
+    (fact,) = attrs(ex, "investsIn")
+    assert fact.amount is not None and fact.currency in {"USD"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "investors", "investee"),
+    [
+        ("La start-up Mistral AI a levé 385 millions d'euros auprès d'Andreessen Horowitz, de Nvidia et de Salesforce.",
+         "fr", {"Andreessen Horowitz", "Nvidia", "Salesforce"}, "Mistral AI"),
+    ],
+)
+def test_round_investors_without_amount(text, lang, investors, investee):
+    ex, _, facts = run(text, lang)
+    got = {s for s, p, o in facts if p == "investsIn" and o == investee}
+    assert got == investors
+    assert all(f.amount is None for f in attrs(ex, "investsIn"))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "person", "org", "role"),
+    [
+        ("Le PDG de Walmart, John Furner, a présenté le plan aux salariés.", "fr", "John Furner", "Walmart", "ceo"),
+        ("Satya Nadella, directeur général de Microsoft, a pris la parole mardi.", "fr", "Satya Nadella",
+         "Microsoft", "ceo"),
+        ("Alphabet CEO Sundar Pichai presented the results on Tuesday.", "en", "Sundar Pichai", "Alphabet", "ceo"),
+        ("Sarah Friar, OpenAI's chief financial officer, spoke to reporters.", "en", "Sarah Friar", "OpenAI", "cfo"),
+    ],
+)
+def test_roles(text, lang, person, org, role):
+    ex, _, facts = run(text, lang)
+    assert (person, "worksFor", org) in facts
+    assert attrs(ex, "worksFor")[0].role == role
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["L'ancien PDG de Twitter, Jack Dorsey, a lancé un nouveau réseau.",
+     "Former Google engineer Blake Lemoine spoke at the event."],
+)
+def test_former_roles_give_no_fact(text):
+    lang = "fr" if text.startswith("L'") else "en"
+    ex, _, _ = run(text, lang)
+    assert not attrs(ex, "worksFor")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker", "start"),
+    [
+        ("« Nous sommes très heureux de ce partenariat », a déclaré Arthur Mensch lors d'une conférence.", "fr",
+         "Arthur Mensch", "Nous sommes très heureux"),
+        ("“This is only the beginning of a long road,” Sundar Pichai said in a statement.", "en", "Sundar Pichai",
+         "This is only the beginning"),
+        ('Brad Smith a expliqué : "la technologie doit servir les travailleurs".', "fr", "Brad Smith",
+         "la technologie doit servir"),
+    ],
+)
+def test_quotes(text, lang, speaker, start):
+    ex, ents, _ = run(text, lang)
+    said = attrs(ex, "said")
+    assert len(said) == 1
+    assert ents[said[0].subject].label == speaker
+    assert said[0].object.startswith(start)
+
+
+def test_trains_with_count_and_year():
+    ex, _, facts = run("Amazon veut former 2 millions de personnes aux compétences numériques d'ici 2025.", "fr")
+    (fact,) = attrs(ex, "trains")
+    assert fact.object_kind == "group" and fact.object == "personnes"
+    assert (fact.count, fact.year) == (2_000_000, 2025)
+
+
+def test_partnership_coordination():
+    _, _, facts = run("Capgemini et Orange, en partenariat avec Mistral AI, lancent une offre commune.", "fr")
+    pairs = {frozenset((s, o)) for s, p, o in facts if p == "partnersWith"}
+    assert frozenset(("Capgemini", "Mistral AI")) in pairs
+    assert frozenset(("Orange", "Mistral AI")) in pairs
+    assert frozenset(("Capgemini", "Orange")) in pairs
+
+
+def test_nationality_locates_an_organisation():
+    ex, ents, facts = run("La start-up française Mistral AI a présenté un nouveau modèle.", "fr")
+    assert ("Mistral AI", "locatedIn", "France") in facts
+    france = next(e for e in ents.values() if e.label == "France")
+    assert france.type == "Place" and "française" in france.aliases
+
+
+def test_develops_possessive_and_maker():
+    _, _, facts = run("ChatGPT maker OpenAI competes with Google's Gemini.", "en")
+    assert ("OpenAI", "develops", "ChatGPT") in facts
+    assert ("Google", "develops", "Gemini") in facts
+
+
+def test_short_forms_and_acronyms_are_aliases():
+    ex, ents, _ = run(
+        "La Federal Trade Commission (FTC) enquête. Mistral AI répond. Selon Mistral, la FTC n'a rien demandé.", "fr")
+    labels = {e.label: e for e in ents.values()}
+    assert "FTC" in labels["Federal Trade Commission"].aliases
+    assert "Mistral" in labels["Mistral AI"].aliases
+    assert "Mistral" not in labels and "FTC" not in labels

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from kg_samples import guideline_extraction, rich_extraction
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from kg import store
+from kg.errors import GraphError
+from kg.rdf import document_graph, document_iri
+from kg.store import GRAPH_FILE, MANIFEST_FILE, load_dataset, load_manifest, save_graphs, union_graph
+
+
+def sample_graphs() -> list[Graph]:
+    return [
+        document_graph(guideline_extraction(), {}),
+        document_graph(rich_extraction("rich a"), {}),
+        document_graph(rich_extraction("rich-b", "en"), {}),
+    ]
+
+
+def manifest_of(graphs: list[Graph]) -> dict:
+    return {str(g.identifier).rsplit("/", 1)[1]: {"path": "p", "sha256": "0" * 64} for g in graphs}
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> tuple[Path, list[Graph]]:
+    graphs = sample_graphs()
+    save_graphs(tmp_path / "out", graphs, manifest_of(graphs))
+    return tmp_path / "out", graphs
+
+
+@pytest.mark.parametrize("store_name", ["default"])
+def test_save_then_load_gives_the_same_named_graphs(saved: tuple[Path, list[Graph]], store_name: str) -> None:
+    out, graphs = saved
+    dataset = load_dataset(out, store=store_name)
+    names = {g.identifier for g in dataset.graphs() if len(g)}
+    assert names == {g.identifier for g in graphs}
+    for graph in graphs:
+        assert isomorphic(dataset.graph(graph.identifier), graph), graph.identifier
+
+
+@pytest.mark.parametrize("n_graphs", [3])
+def test_trig_parses_with_pyoxigraph(saved: tuple[Path, list[Graph]], n_graphs: int) -> None:
+    out, graphs = saved
+    quads = list(pyoxigraph.parse(path=out / GRAPH_FILE, format=pyoxigraph.RdfFormat.TRIG))
+    assert len(quads) == sum(len(g) for g in graphs)
+    names = {q.graph_name.value for q in quads}
+    assert len(names) == n_graphs and names == {str(g.identifier) for g in graphs}
+    store_ = pyoxigraph.Store()
+    store_.extend(quads)
+    assert len(store_) == len(quads)
+
+
+@pytest.mark.parametrize("prefix", ["@prefix kg:", "@prefix schema:", "@prefix prov:", "@prefix dcterms:"])
+def test_trig_binds_readable_prefixes(saved: tuple[Path, list[Graph]], prefix: str) -> None:
+    out, _ = saved
+    assert prefix in (out / GRAPH_FILE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("seeds", [("0", "1", "12345")])
+def test_trig_bytes_do_not_depend_on_hash_seed_or_input_order(tmp_path: Path, seeds: tuple[str, ...]) -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from kg_samples import guideline_extraction, rich_extraction
+        from kg.rdf import document_graph
+        from kg.store import save_graphs
+        graphs = [document_graph(guideline_extraction(), {}), document_graph(rich_extraction("r1"), {}),
+                  document_graph(rich_extraction("r2", "en"), {})]
+        if sys.argv[2] == "reverse":
+            graphs.reverse()
+        save_graphs(sys.argv[1], graphs, {"b": {"path": "b"}, "a": {"path": "a"}})
+        """
+    )
+    outputs = []
+    for i, seed in enumerate(seeds):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(Path(__file__).parent))
+        out = tmp_path / f"out{i}"
+        order = "reverse" if i % 2 else "forward"
+        subprocess.run([sys.executable, "-c", script, str(out), order], check=True, env=env)
+        outputs.append(((out / GRAPH_FILE).read_bytes(), (out / MANIFEST_FILE).read_bytes()))
+    assert all(o == outputs[0] for o in outputs)
+    text = outputs[0][0].decode()
+    positions = [text.index(f"<{document_iri(d)}> {{") for d in ("000_c6c4ca0f03ca34c8", "r1", "r2")]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("manifest", [{"doc1": {"path": "a/doc1.txt", "sha256": "ab" * 32}, "été": {"path": "é.md"}}])
+def test_manifest_round_trip(tmp_path: Path, manifest: dict) -> None:
+    save_graphs(tmp_path, [], manifest)
+    assert load_manifest(tmp_path) == manifest
+    assert list(json.loads((tmp_path / MANIFEST_FILE).read_text(encoding="utf-8"))) == sorted(manifest)
+
+
+@pytest.mark.parametrize("content", [None])
+def test_missing_manifest_is_empty(tmp_path: Path, content: None) -> None:
+    assert load_manifest(tmp_path) == {}
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]"])
+def test_bad_manifest_raises(tmp_path: Path, content: str) -> None:
+    (tmp_path / MANIFEST_FILE).write_text(content, encoding="utf-8")
+    with pytest.raises(GraphError, match=MANIFEST_FILE):
+        load_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("setup,match", [
+    ("no-folder", "output folder not found"),
+    ("no-file", "graph file not found"),
+    ("garbage", "cannot parse TriG"),
+])  # fmt: skip
+def test_load_dataset_errors_name_the_path(tmp_path: Path, setup: str, match: str) -> None:
+    out = tmp_path / "out"
+    if setup != "no-folder":
+        out.mkdir()
+    if setup == "garbage":
+        (out / GRAPH_FILE).write_text("<a> <b> { this is not trig", encoding="utf-8")
+    with pytest.raises(GraphError, match=match) as info:
+        load_dataset(out)
+    assert str(out) in str(info.value)
+
+
+@pytest.mark.parametrize("failing", ["os.replace", "serialize"])
+def test_a_failed_save_leaves_the_previous_graph_intact(
+    saved: tuple[Path, list[Graph]], monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    out, _ = saved
+    before = (out / GRAPH_FILE).read_bytes(), (out / MANIFEST_FILE).read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    if failing == "os.replace":
+        monkeypatch.setattr(store.os, "replace", boom)
+    else:
+        monkeypatch.setattr(store, "serialize_dataset", boom)
+    with pytest.raises(GraphError, match="disk full"):
+        save_graphs(out, [document_graph(guideline_extraction(), {})], {"x": {}})
+    assert ((out / GRAPH_FILE).read_bytes(), (out / MANIFEST_FILE).read_bytes()) == before
+    assert sorted(p.name for p in out.iterdir()) == [GRAPH_FILE, MANIFEST_FILE]
+
+
+@pytest.mark.parametrize("identifier,match", [
+    (None, "named by an IRI"),
+    (document_iri("000_c6c4ca0f03ca34c8"), "two graphs are named"),
+])  # fmt: skip
+def test_graphs_must_be_distinct_named_graphs(tmp_path: Path, identifier: URIRef | None, match: str) -> None:
+    good = document_graph(guideline_extraction(), {})
+    other = Graph(identifier=identifier) if identifier is not None else Graph()
+    other += good
+    with pytest.raises(GraphError, match=match):
+        save_graphs(tmp_path, [good, other], {})
+    assert not (tmp_path / GRAPH_FILE).exists()
+
+
+@pytest.mark.parametrize("manifest", [{"doc": {"path": object()}}])
+def test_unserializable_manifest_raises_before_writing(tmp_path: Path, manifest: dict) -> None:
+    with pytest.raises(GraphError, match="JSON"):
+        save_graphs(tmp_path, sample_graphs(), manifest)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("n_graphs", [3])
+def test_union_graph_merges_all_graphs(saved: tuple[Path, list[Graph]], n_graphs: int) -> None:
+    out, graphs = saved
+    union = union_graph(load_dataset(out))
+    expected = Graph()
+    for graph in graphs:
+        expected += graph
+    assert len(graphs) == n_graphs
+    assert set(union) == set(expected)
+
+
+@pytest.mark.parametrize("store_name", ["Oxigraph"])
+def test_load_dataset_into_oxigraph_store(saved: tuple[Path, list[Graph]], store_name: str) -> None:
+    pytest.importorskip("oxrdflib")
+    out, graphs = saved
+    dataset = load_dataset(out, store=store_name)
+    assert sum(len(g) for g in dataset.graphs()) == sum(len(g) for g in graphs)
+
+
+@pytest.mark.parametrize("store_name", ["NoSuchStore"])
+def test_unknown_store_plugin(saved: tuple[Path, list[Graph]], store_name: str) -> None:
+    out, _ = saved
+    with pytest.raises(GraphError, match="NoSuchStore"):
+        load_dataset(out, store=store_name)
