@@ -37,7 +37,7 @@ from kg.chrome import html_body_text, load_rules, markdown_to_text, strip_chrome
 from kg.errors import IngestError
 from kg.model import Document
 
-__all__ = ["SUFFIXES", "discover", "read_document", "normalise_text", "detect_language"]
+__all__ = ["SUFFIXES", "discover", "read_document", "normalise_text", "detect_language", "iso_date"]
 
 #: File suffixes :func:`discover` picks up (compared in lower case).
 SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
@@ -51,12 +51,13 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", "7z archive"), (b"\xfd7zXZ\x00", "xz archive"), (b"\x28\xb5\x2f\xfd", "zstd archive"),
     (b"Rar!\x1a\x07", "RAR archive"), (b"\x7fELF", "executable"), (b"MZ\x90\x00", "executable"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE document"), (b"SQLite format 3\x00", "SQLite database"),
-    (b"\x00\x00\x01\x00", "icon"), (b"OggS", "Ogg media"), (b"ID3", "MP3 audio"), (b"wOFF", "web font"),
+    (b"RIFF", "RIFF media"), (b"\x00asm", "WebAssembly"),
 )
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ", "\u2028": "\n", "\u2029": "\n"})
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b\u2060\ufeff]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n")
+_HTML_START = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 _ALNUM_KEY = re.compile(r"[\W_]+")
 
@@ -104,7 +105,7 @@ def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Docum
     """
     path, root = Path(path), Path(root)
     try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         raise IngestError(f"{path}: not under the corpus root {root}") from None
     try:
@@ -114,7 +115,7 @@ def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Docum
     suffix = path.suffix.lower()
     text, warnings = _decode(data, path, html=suffix in _HTML)
     text = normalise_text(text)
-    if suffix in _HTML:
+    if suffix in _HTML or (suffix == ".txt" and _HTML_START.match(text)):
         parts = _from_html(text)
     elif suffix in _MARKDOWN or (suffix == ".txt" and _FRONT_MATTER.match(text)):
         parts = _from_front_matter(text, markdown=True)
@@ -437,7 +438,7 @@ _HTML_DATE_KEYS = (
     "date", "pubdate", "publishdate", "publish_date", "publication_date", "dc.date", "dc.date.issued",
     "dcterms.created", "dcterms.date", "parsely-pub-date", "sailthru.date", "article.published",
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—·:]{1,2}\s+|\s+-\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—·»]|::|-)\s+")
 
 
 def _from_html(html: str) -> _Parts:
@@ -471,18 +472,29 @@ def _from_html(html: str) -> _Parts:
 
 
 def _title_tag(tree: Any, site: str | None) -> str | None:
-    """The ``<title>`` without the site name that templates append or prepend."""
+    """The ``<title>`` without the site name that page templates add to it.
+
+    The ``<h1>`` is used when the title contains it; otherwise a segment equal to
+    the site name, or else a short last segment after ``|``/``-``/``–``, is cut.
+    """
     el = tree.find(".//title")
     title = " ".join(el.text_content().split()) if el is not None else ""
     if not title:
         return None
-    pieces = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(pieces) > 1:
-        rest = [p for p in pieces if site is None or _alnum_key(p) != _alnum_key(site)]
-        if site is not None and len(rest) < len(pieces):
-            return " - ".join(rest) if rest else title
-        return max(pieces, key=len)
-    return title
+    h1 = tree.find(".//h1")
+    heading = " ".join(h1.text_content().split()) if h1 is not None else ""
+    if heading and len(heading) >= 10 and heading in title:
+        return heading
+    cuts = list(_TITLE_SEPARATORS.finditer(title))
+    if not cuts:
+        return title
+    if site is not None:
+        if _alnum_key(title[cuts[-1].end():]) == _alnum_key(site):
+            return title[: cuts[-1].start()]
+        if _alnum_key(title[: cuts[0].start()]) == _alnum_key(site):
+            return title[cuts[0].end():]
+    head, tail = title[: cuts[-1].start()], title[cuts[-1].end():]
+    return head if len(tail) <= 40 and len(tail) < len(head) else title
 
 
 def _trafilatura_metadata(html: str, parts: _Parts) -> None:

@@ -256,7 +256,10 @@ def _entity_nodes(
     return nodes
 
 
-def _object_node(graph: Graph, fact: Fact, nodes: Mapping[str, URIRef], doc_id: str, lang: str, where: str):
+def _object_node(
+    graph: Graph, fact: Fact, nodes: Mapping[str, URIRef], doc_id: str, lang: str, where: str
+) -> URIRef:
+    """The object of ``fact``: an entity's IRI, or a new group or quotation node of the document."""
     if fact.object_kind == "entity":
         if fact.object not in nodes:
             raise GraphError(f"{where}: object {fact.object!r} is not an entity key of the document")
@@ -321,7 +324,8 @@ def document_graph(extraction: Extraction, entity_iris: Mapping[str, URIRef]) ->
 
     chosen: dict[URIRef, tuple[Fact, URIRef, URIRef, URIRef, list]] = {}
     for index, fact in enumerate(extraction.facts):
-        where = f"document {doc.doc_id!r}, fact {index} ({fact.subject} {fact.predicate} {fact.object!r})"
+        shown = fact.object if len(fact.object) <= 40 else fact.object[:40] + "..."
+        where = f"document {doc.doc_id!r}, fact {index} ({fact.subject} {fact.predicate} {shown!r})"
         if fact.predicate not in PREDICATES:
             raise GraphError(f"{where}: unknown predicate {fact.predicate!r}; expected one of {PREDICATES}")
         if fact.subject not in nodes:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from contextlib import contextmanager
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,8 @@ __all__ = [
     "build_dataset",
     "load_dataset",
     "load_manifest",
-    "save_graphs",
     "quiet_rdflib",
+    "save_graphs",
     "serialize_dataset",
     "union_graph",
 ]
@@ -106,7 +106,8 @@ def build_dataset(graphs: Iterable[Graph], *, store: str = "default") -> Dataset
         if name in seen:
             raise GraphError(f"two graphs are named {name}")
         seen.add(name)
-        dataset.graph(name).__iadd__(graph)
+        target = dataset.graph(name)
+        target += graph
     return dataset
 
 

@@ -244,9 +244,7 @@ def fm(meta: str, body: str = "") -> str:
     ],
 )
 def test_front_matter_metadata(tmp_path: Path, meta: str, field: str, value: str) -> None:
-    body = EN_BODY if field != "lang" or value == "en" else FR_BODY
-    if field == "lang":  # declared language wins over the text's
-        body = EN_BODY if value == "fr" else FR_BODY
+    body = FR_BODY if field == "lang" and value == "en" else EN_BODY  # a declared language wins over the text's
     doc = read(tmp_path, "story.md", fm(meta, body))
     assert getattr(doc, field) == value
 
@@ -308,9 +306,16 @@ def test_malformed_front_matter_warns_with_line_and_keeps_body(tmp_path: Path) -
     assert any(w.startswith("malformed front matter at line") for w in doc.warnings)
 
 
-def test_txt_without_front_matter_keeps_dashes(tmp_path: Path) -> None:
+def test_txt_without_front_matter_is_plain_text(tmp_path: Path) -> None:
     doc = read(tmp_path, "story.txt", f"Ventoline recrute\n---\n{FR_BODY}")
-    assert doc.text == f"Ventoline recrute\n\n{FR_BODY}"  # the rule of dashes is a punctuation-only line
+    assert doc.text == f"Ventoline recrute\n{FR_BODY}"  # the rule of dashes is a punctuation-only line
+    assert doc.warnings == ()
+
+
+def test_unclosed_front_matter_is_read_as_text(tmp_path: Path) -> None:
+    doc = read(tmp_path, "story.md", f"---\nVentoline recrute\n\n{FR_BODY}")
+    assert doc.text == f"Ventoline recrute\n\n{FR_BODY}"
+    assert any("never closed" in w for w in doc.warnings)
 
 
 def test_unrecognised_date_and_language_warn(tmp_path: Path) -> None:
@@ -376,6 +381,11 @@ def test_html_without_lang_is_detected_and_minimal_page_works(tmp_path: Path) ->
     assert doc.text == EN_BODY
     assert doc.lang == "en"
     assert doc.title is None
+
+
+def test_txt_holding_a_saved_html_page_is_read_as_html(tmp_path: Path) -> None:
+    doc = read(tmp_path, "page.txt", f"<!DOCTYPE html><html lang='en'><body><nav>Home</nav><p>{EN_BODY}</p></body></html>")
+    assert doc.text == EN_BODY
 
 
 def test_html_title_tag_loses_site_name(tmp_path: Path) -> None:
@@ -484,10 +494,10 @@ def test_corpus_gold_entities_in_the_file_stay_in_the_text(corpus_docs: dict[Pat
         pytest.skip("no gold annotation")
     raw = _squash(path.read_text(encoding="utf-8"))
     kept = " ".join(_squash(x) for x in (doc.text, doc.title or "", doc.source or ""))
-    for entity in gold.get("entities", []):
-        for name in [entity["label"], *entity.get("aliases", [])]:
-            if _squash(name) in raw:
-                assert _squash(name) in kept, name
+    for entity in gold.get("entities", []):  # labels only: an alias may come from a chrome citation label
+        name = _squash(entity["label"])
+        if name in raw:
+            assert name in kept, name
 
 
 @needs_corpus

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kg_samples import guideline_extraction, rich_extraction
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg import store
 from kg.errors import GraphError
+from kg.model import Document, Entity, Extraction, Fact, Provenance
 from kg.rdf import document_graph, document_iri
 from kg.store import GRAPH_FILE, MANIFEST_FILE, load_dataset, load_manifest, save_graphs, union_graph
 
@@ -193,3 +196,18 @@ def test_unknown_store_plugin(saved: tuple[Path, list[Graph]], store_name: str) 
     out, _ = saved
     with pytest.raises(GraphError, match="NoSuchStore"):
         load_dataset(out, store=store_name)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(), label=st.text(min_size=1), doc_id=st.text(min_size=1))
+def test_any_text_survives_a_trig_round_trip(tmp_path: Path, text: str, label: str, doc_id: str) -> None:
+    doc = Document(doc_id, "p", text, "en", "0" * 64, title=text, source=label)
+    p = Provenance(text, 0, len(text), label, 0.5)
+    facts = (Fact("a", "said", text + "x", p, object_kind="quote"), Fact("a", "worksFor", "a", p, role=text))
+    graph = document_graph(Extraction(doc, (Entity("a", label, "Person", aliases=(text,)),), facts), {})
+    out = tmp_path / "rt"
+    save_graphs(out, [graph], {doc_id: {"path": text}})
+    quads = list(pyoxigraph.parse(path=out / GRAPH_FILE, format=pyoxigraph.RdfFormat.TRIG))
+    assert len(quads) == len(graph)
+    assert isomorphic(load_dataset(out).graph(graph.identifier), graph)
+    assert load_manifest(out) == {doc_id: {"path": text}}

@@ -128,3 +128,13 @@ def test_bind_prefixes(prefix: str) -> None:
 @pytest.mark.parametrize("base", [BASE])
 def test_base_is_the_parent_of_the_ontology_namespace(base: str) -> None:
     assert base.endswith("/") and NS.startswith(base)
+
+
+@pytest.mark.parametrize("name", ["kg.ttl", "shapes.ttl"])
+def test_ontology_files_parse_with_pyoxigraph(name: str) -> None:
+    import pyoxigraph
+    from importlib.resources import files
+
+    data = files("kg.ontology").joinpath(name).read_bytes()
+    triples = list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(triples) == len(ontology_graph() if name == "kg.ttl" else shapes_graph())

@@ -89,8 +89,8 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
 
     entities = []
     for key, e in by_key.items():
-        label = e.label if e.mentions else e.extra_aliases[0]
-        aliases = tuple(a for a in e.aliases if a != label) if e.mentions else tuple(e.extra_aliases[1:])
+        label = e.label
+        aliases = tuple(a for a in e.aliases if a != label)
         entities.append(Entity(
             key=key, label=label, type=e.type, aliases=aliases,
             mentions=tuple(Mention(m.text, m.start, m.end) for m in e.mentions),

@@ -78,6 +78,8 @@ class WEntity:
     @property
     def label(self) -> str:
         names = [m.text for m in self.mentions]
+        if not names:  # an entity the text names only through an adjective ("française")
+            return self.extra_aliases[0] if self.extra_aliases else self.key.split(":", 1)[-1]
         counts = Counter(names)
         return max(names, key=lambda n: (len(n.split()), counts[n], -names.index(n)))
 
