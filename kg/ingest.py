@@ -200,10 +200,9 @@ def detect_language(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _stop_words() -> tuple[frozenset[str], frozenset[str]]:
-    from spacy.lang.en.stop_words import STOP_WORDS as EN  # lists only: no model is loaded
-    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+    from kg.nlp import stop_words
 
-    return frozenset(FR), frozenset(EN)
+    return stop_words("fr"), stop_words("en")
 
 
 # --------------------------------------------------------------------------- decoding

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["LANGUAGES", "MODEL_CANDIDATES", "model_name", "load", "pipe", "MAX_CHUNK"]
+__all__ = ["LANGUAGES", "MODEL_CANDIDATES", "model_name", "load", "pipe", "stop_words", "MAX_CHUNK"]
 
 #: Languages kg analyses.
 LANGUAGES: tuple[str, ...] = ("fr", "en")
@@ -41,6 +41,20 @@ K = TypeVar("K")
 
 _lock = threading.Lock()
 _cache: dict[str, Language] = {}
+
+
+def stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop-word list for ``lang`` (no model is loaded).
+
+    >>> "les" in stop_words("fr") and "the" in stop_words("en")
+    True
+    """
+    import importlib
+
+    if lang not in LANGUAGES:
+        raise ModelError(f"no stop words for language {lang!r}")
+    module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+    return frozenset(module.STOP_WORDS)
 
 
 def model_name(lang: str) -> str:
