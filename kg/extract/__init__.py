@@ -35,6 +35,10 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
     by_key: dict[str, WEntity] = {e.key: e for e in wents}
 
     state = DocState(lang=lang)
+    orgs = [e for e in wents if e.type == "Organization"]
+    if orgs:
+        top = max(orgs, key=lambda e: (len(e.mentions), -e.mentions[0].start))
+        state.focus = top.mentions[0]
     found: list[tuple[Candidate, int, int]] = []
     index = 0
     for offset, doc in chunks:

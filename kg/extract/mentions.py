@@ -144,6 +144,12 @@ def _trim(span: Span) -> Span | None:
         or fold(doc[end - 1].text) in titles
     ):
         end -= 1
+    for i in range(start + 1, end):  # a quotation mark ends a name ("Mistral d' »innovateur")
+        if doc[i].text in {"«", "»", "“", "”", '"'}:
+            end = i
+            while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in _LEADING):
+                end -= 1
+            break
     if start >= end:
         return None
     words = fold(doc[start:end].text)

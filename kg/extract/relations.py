@@ -49,6 +49,7 @@ class DocState:
     last_subject: WMention | None = None  # subject of the previous sentence
     last_orgs: list[WMention] = field(default_factory=list)
     raiser: WMention | None = None  # organisation that raised money earlier in the text
+    focus: WMention | None = None  # the organisation the document names most
     new_places: dict[str, list[str]] = field(default_factory=dict)  # place label -> adjectives as written
 
 
@@ -65,12 +66,22 @@ def _negated(sent: Sentence, trig: Trigger) -> bool:
     return any(fold(t.text) in words for t in window)
 
 
+_MODIFIER_DEPS = {"acl", "acl:relcl", "relcl", "appos", "amod", "nmod", "nmod:poss", "compound", "pobj", "dep"}
+
+
 def _nearest_left(sent: Sentence, trig: Trigger, types: set[str], max_gap: int = 25) -> WMention | None:
-    """The agent of a trigger: its grammatical subject, else the nearest mention before it."""
+    """The agent of a trigger: its grammatical subject, else the nearest mention before it.
+
+    A trigger that modifies a noun ("AFL-CIO, ... représentant 60 unions", "OpenAI, le créateur de
+    ChatGPT") takes the nearest name before it, not the subject of the main clause.
+    """
     doc = sent.span.doc
-    subj = sent.subject_of(doc[trig.start], types)
-    if subj is not None:
-        return subj
+    tok = doc[trig.start]
+    own = any(c.dep_.startswith("nsubj") for c in tok.children)
+    if own or tok.dep_ not in _MODIFIER_DEPS:
+        subj = sent.subject_of(tok, types)
+        if subj is not None:
+            return subj
     left = [m for m in sent.left_of(trig.start, types) if trig.start - sent.tok(m)[1] <= max_gap]
     return left[-1] if left else None
 
@@ -152,25 +163,78 @@ def _single_amount(sent: Sentence, investors: list[WMention]) -> tuple[Decimal |
     return None, None
 
 
+def _preceded_by_of(sent: Sentence, m: WMention) -> bool:
+    """A name complementing a noun ("chef de Google", "head of Google") rather than an agent."""
+    toks = _tokens(sent, sent.tok(m)[0] - 2, sent.tok(m)[0])
+    if not toks or fold(toks[-1].text) not in {"de", "d'", "du", "of", "chez", "at"}:
+        return False
+    return len(toks) < 2 or not (toks[-2].pos_ == "NOUN" and fold(toks[-2].text).startswith(("particip", "part")))
+
+
+def _raiser_named(sent: Sentence, state: DocState) -> WMention | None:
+    """The organisation whose round or investors the sentence names: "tour de Mistral", "investors in X"."""
+    for trig in find_triggers(sent, "round_words"):
+        nxt = _tokens(sent, trig.end, trig.end + 4)
+        for k, t in enumerate(nxt):
+            if fold(t.text) in {"de", "d'", "du", "of", "in", "for", "dans"}:
+                m = sent.mention_at(t.i + 1) if t.i + 1 < sent.span.end else None
+                if m is not None and m.type in ORG:
+                    return m
+                break
+            if t.pos_ not in {"ADJ", "NOUN", "DET"} or k > 2:
+                break
+    return None
+
+
 def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     doc = sent.span.doc
     done: set[tuple[str, str]] = set()
+    claimed: set[str] = set()
+
+    def emit(inv: WMention, investee: WMention, rule: str, conf: float, amount=None, cur=None) -> Iterator[Candidate]:
+        if inv.key != investee.key and (inv.key, investee.key) not in done and inv.type in AGENT:
+            done.add((inv.key, investee.key))
+            claimed.add(inv.key)
+            yield Candidate(inv.key, "investsIn", investee.key, rule, conf, amount=amount, currency=cur)
+
+    # "X, l'un des bailleurs de fonds d'entreprises telles que A, B et C": X invests in A, B, C
+    for trig in find_triggers(sent, "investor_nouns"):
+        right = [m for m in sent.right_of(trig.end, ORG) if sent.tok(m)[0] - trig.end <= 6]
+        if not right or not re.search(r"\b(de|d['’]|of|in|dans)\b", sent.text_between(trig.end, sent.tok(right[0])[0])):
+            continue
+        agent = _nearest_left(sent, trig, AGENT, max_gap=8)
+        if agent is None:
+            continue
+        if sent.tok(agent)[1] <= trig.start and right[0].key != agent.key:
+            for target in sent.group(right[0], ORG):
+                claimed.add(target.key)
+                yield from emit(agent, target, "invests.investor-of", 0.7)
     # money raised: "X lève 105 millions d'euros auprès de A, B et C"
     for trig in find_triggers(sent, "raise"):
-        investee = _nearest_left(sent, trig, ORG)
-        if investee is None:
+        investee = _nearest_left(sent, trig, ORG) or _pronoun_subject(sent, state, trig)
+        if investee is None or investee.type not in ORG:
             continue
         state.raiser = investee
-        investors = [m for m in sent.right_of(trig.end, AGENT) if m.key != investee.key]
         marked = _after_markers(sent, trig.end, "investor_markers")
-        investors = [m for m in investors if sent.tok(m)[0] >= marked] if marked is not None else []
+        investors = [m for m in sent.right_of(marked, AGENT) if m.key != investee.key] if marked is not None else []
         if investors:
-            grp = sent.group(investors[0], AGENT)
-            amount, cur = (None, None)
-            for inv in grp:
-                if (inv.key, investee.key) not in done:
-                    done.add((inv.key, investee.key))
-                    yield Candidate(inv.key, "investsIn", investee.key, "invests.raise", 0.8, amount=amount, currency=cur)
+            for inv in sent.group(investors[0], AGENT):
+                yield from emit(inv, investee, "invests.raise", 0.8)
+    named = _raiser_named(sent, state)
+    if named is not None:
+        state.raiser = named
+    # the investors of a round: "A mène le tour", "with participation from B, C", "parmi les investisseurs, D"
+    rounds = find_triggers(sent, "round_words")
+    raiser = state.raiser or state.focus
+    if rounds and raiser is not None and not find_triggers(sent, "raise"):
+        leads = find_triggers(sent, "lead_verbs")
+        investors = [
+            m for m in sent.mentions
+            if m.type in AGENT and m.key != raiser.key and m.key not in claimed and not _preceded_by_of(sent, m)
+        ]
+        if leads or any(t.phrase.startswith(("particip", "investi", "bailleur", "backer")) for t in rounds):
+            for inv in investors:
+                yield from emit(inv, raiser, "invests.round", 0.65)
     for trig in find_triggers(sent, "investsIn"):
         if _negated(sent, trig):
             continue
@@ -182,36 +246,27 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             first = _nearest_right(sent, trig, AGENT, max_gap=3)
             if investee and first:
                 for inv in sent.group(first, AGENT):
-                    if inv.key != investee.key and (inv.key, investee.key) not in done:
-                        done.add((inv.key, investee.key))
-                        yield Candidate(inv.key, "investsIn", investee.key, "invests.passive", 0.8)
+                    yield from emit(inv, investee, "invests.passive", 0.8)
             continue
+        nominal = doc[trig.start].pos_ in {"NOUN", "PROPN"}
+        if nominal and not fold(trig_text).startswith(("investissement", "investment", "financement", "funding")):
+            continue  # "round", "investors", "participation": handled above
+        right = [m for m in sent.right_of(trig.end, ORG) if sent.tok(m)[0] - trig.end <= 15]
+        into = [m for m in right if re.search(r"(?:\bdans|\bin|\binto|\ben)\s*(?:la|le|l['’]|les|the)?\s*(?:\w+\s+){0,2}$",
+                                             sent.text_between(trig.end, sent.tok(m)[0]) + " ", re.I)]
+        investee = into[0] if into else (right[0] if right else None)
         investor = _nearest_left(sent, trig, AGENT)
-        investee = _nearest_right(sent, trig, ORG, max_gap=15)
-        if investor is None and state.raiser is not None and trig.phrase in {
-            "tour de table", "participation", "investisseur", "round", "led by", "participation from", "investor",
-        }:
-            # "A, B et C ont participé au tour de table": the round of the organisation that raised
-            grp = [m for m in sent.mentions if m.type in AGENT and m.key != state.raiser.key]
-            for inv in grp:
-                if (inv.key, state.raiser.key) not in done:
-                    done.add((inv.key, state.raiser.key))
-                    yield Candidate(inv.key, "investsIn", state.raiser.key, "invests.round", 0.6)
-            continue
-        if investor is None:
-            continue
-        if investee is None and state.raiser is not None and investor.key != state.raiser.key and trig.phrase in {
-            "tour de table", "participation", "round", "investisseur", "investor",
-        }:
-            investee = state.raiser
-        if investee is None:
+        if nominal and investee is not None:
+            # "l'investissement de Microsoft dans OpenAI", "the investment by Amazon in Anthropic"
+            between = [m for m in sent.right_of(trig.end, AGENT) if m.end <= investee.start]
+            if between:
+                investor = between[-1]
+        if investor is None or investee is None or investor.key == investee.key:
             continue
         investors = sent.group(investor, AGENT)
         amount, cur = _single_amount(sent, investors)
         for inv in investors:
-            if inv.key != investee.key and (inv.key, investee.key) not in done:
-                done.add((inv.key, investee.key))
-                yield Candidate(inv.key, "investsIn", investee.key, "invests.trigger", 0.75, amount=amount, currency=cur)
+            yield from emit(inv, investee, "invests.trigger", 0.75, amount, cur)
 
 
 def _after_markers(sent: Sentence, start: int, key: str) -> int | None:
@@ -395,7 +450,7 @@ def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 seen.add((o.key, p.key))
                 yield Candidate(o.key, "develops", p.key, rule, 0.8)
     for trig in find_triggers(sent, "develops"):
-        if _negated(sent, trig):
+        if _negated(sent, trig) or sent.span.doc[trig.start].pos_ in {"NOUN", "PROPN"}:
             continue
         o = _nearest_left(sent, trig, ORG)
         p = _nearest_right(sent, trig, {"Product"}, max_gap=8)
