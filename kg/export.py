@@ -51,8 +51,12 @@ def _local_name(iri: Node) -> str:
 
 
 def _label(graph: Graph, node: Node) -> str:
-    """The document-local label of ``node`` (the smallest, if several); its IRI's last segment if none."""
-    labels = sorted(str(label) for label in graph.objects(node, RDFS.label))
+    """The document-local label of ``node``.
+
+    The longest if there are several (two entity keys of a document may share
+    an IRI); the IRI's last segment if there is none.
+    """
+    labels = sorted({str(label) for label in graph.objects(node, RDFS.label)}, key=lambda t: (-len(t), t))
     return labels[0] if labels else _local_name(node)
 
 
@@ -137,7 +141,8 @@ def _gold_document(graph: Graph, doc: Node, doc_id: str) -> dict[str, Any]:
     for type_ in ENTITY_TYPES:
         for node in set(graph.subjects(RDF.type, KG[type_])):
             label = _label(graph, node)
-            aliases = sorted({str(a) for a in graph.objects(node, SKOS.altLabel)} - {label})
+            names = {str(n) for prop in (RDFS.label, SKOS.altLabel) for n in graph.objects(node, prop)}
+            aliases = sorted(names - {label})
             entities.append({"label": label, "type": type_, "aliases": aliases, "iri": str(node)})
     entities.sort(key=lambda e: (e["label"], e["type"], e["iri"]))
     facts = [f for st in set(graph.subjects(RDF.type, KG.Statement)) if (f := _fact(graph, st, doc_id))]

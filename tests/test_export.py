@@ -214,3 +214,29 @@ def test_gold_json_export_scores_perfectly_with_score_py(tmp_path: Path, gold: d
     assert result["entities"]["type_accuracy"] == 1.0
     assert result["facts"]["f1"] == 1.0
     assert result["facts"]["attribute_accuracy"] == 1.0
+
+
+@pytest.mark.parametrize("labels,expected_label,expected_aliases", [
+    (("AFL-CIO", "American Federation of Labor"), "American Federation of Labor", ["AFL-CIO", "Fédération"]),
+])  # fmt: skip
+def test_two_entity_keys_sharing_an_iri_become_one_entity(
+    tmp_path: Path, labels: tuple[str, str], expected_label: str, expected_aliases: list[str]
+) -> None:
+    from rdflib import URIRef
+
+    from kg.model import Entity
+
+    base = guideline_extraction()
+    entities = (
+        *[e for e in base.entities if e.key != "afl"],
+        Entity("afl", labels[0], "Organization"),
+        Entity("afl2", labels[1], "Organization", aliases=("Fédération",)),
+    )
+    facts = (Fact("ms", "partnersWith", "afl2", P1),)
+    iri = URIRef("https://w3id.org/kg-news/id/organization/afl-cio")
+    graph = document_graph(dataclasses.replace(base, entities=entities, facts=facts), {"afl": iri, "afl2": iri})
+    save_graphs(tmp_path, [graph], {})
+    doc = gold_json(load_dataset(tmp_path))[GUIDELINE_DOC_ID]
+    (entity,) = [e for e in doc["entities"] if e["iri"] == str(iri)]
+    assert (entity["label"], entity["aliases"]) == (expected_label, expected_aliases)
+    assert doc["facts"] == [{"s": "Microsoft", "p": "partnersWith", "o": expected_label}]
