@@ -141,7 +141,7 @@ def _trim(span: Span) -> Span | None:
         start += 1
     while end > start and (
         doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s", "s"} and end - 1 > start
-        or fold(doc[end - 1].text) in titles
+        or fold(doc[end - 1].text) in titles or doc[end - 1].lower_ in _LEADING | {"d", "l"}
     ):
         end -= 1
     for i in range(start + 1, end):  # a quotation mark ends a name ("Mistral d' »innovateur")
@@ -163,6 +163,9 @@ def _trim(span: Span) -> Span | None:
 
 
 def _is_junk(text: str) -> bool:
+    words = text.split()
+    if words and words[-1] in set(_typing().get("not_entity_heads", [])):
+        return True  # a law or a report is not an entity of the ontology
     if len(text) < 2 or not any(c.isupper() for c in text) or not any(c.isalpha() for c in text):
         return True
     if text in set(_typing()["not_entities"]):
@@ -259,7 +262,26 @@ def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMenti
                 source=source, sent=sent_index[span.sent.start], span=span,
             ))
     mentions.sort(key=lambda m: m.start)
-    return mentions, sents
+    return _country_subsidiaries(mentions), sents
+
+
+def _country_subsidiaries(mentions: list[WMention]) -> list[WMention]:
+    """Join an organisation and the country right after it: "Amazon France", "Microsoft France"."""
+    from kg.extract.lexicon import load_places
+
+    countries = {fold(n) for p in load_places() for n in (p["fr"], p["en"])}
+    out: list[WMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.type == "Organization" and m.type == "Place" and m.start == prev.end + 1
+                and fold(m.text) in countries and prev.span is not None and m.span is not None
+                and prev.span.doc is m.span.doc and prev.span.sent == m.span.sent):
+            doc = prev.span.doc
+            span = Span(doc, prev.span.start, m.span.end, label=prev.span.label)
+            out[-1] = WMention(prev.start, m.end, span.text, "Organization", "head", prev.sent, span)
+            continue
+        out.append(m)
+    return out
 
 
 def _initials(text: str) -> str:

@@ -562,8 +562,10 @@ def _demonym_near(sent: Sentence, m: WMention) -> Token | None:
             return t
         if t.pos_ in _STOP_POS or sent.mention_at(t.i) is not None:
             break
+        if t.pos_ == "ADP" and fold(t.text) not in {"de", "des", "du", "d'"}:
+            break
     after = _tokens(sent, e, e + 9)
-    if after and after[0].text == ",":
+    if len(after) > 2 and after[0].text == "," and after[1].pos_ == "DET":
         for k, t in enumerate(after[1:], start=1):
             if fold(t.text) in dem:
                 # the adjective must not belong to the next name ("…, le milliardaire français Xavier Niel")
@@ -571,7 +573,9 @@ def _demonym_near(sent: Sentence, m: WMention) -> Token | None:
                 if any(sent.mention_at(x.i) is not None for x in nxt):
                     return None
                 return t
-            if t.pos_ in _STOP_POS or sent.mention_at(t.i) is not None:
+            if t.pos_ in _STOP_POS or t.pos_ == "NUM" or sent.mention_at(t.i) is not None:
+                break
+            if t.pos_ == "ADP" and fold(t.text) not in {"de", "des", "du", "d'", "of"}:
                 break
     return None
 
@@ -645,12 +649,10 @@ def located(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             continue
         target = None
         before = [m for m in sent.mentions if sent.tok(m)[1] <= det.i and m.type == "Organization"]
-        if before:
+        if head.dep_.startswith("nsubj") or not before:
+            target = state.focus  # "L'entreprise française, qui …": the organisation the article is about
+        else:
             target = before[-1]
-        elif state.last_subject is not None and state.last_subject.type == "Organization":
-            target = state.last_subject
-        elif state.focus is not None:
-            target = state.focus
         if target is not None:
             yield Candidate(target.key, "locatedIn", _place_for(state, t.text, sent.lang), "locatedIn.description", 0.6)
 
