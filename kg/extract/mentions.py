@@ -205,8 +205,30 @@ def _type_of(span: Span, text: str, lang: str) -> tuple[str | None, str]:
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ0-9][\w’'.+\-]*$")
 
 
+_LOWER_HEADS = {"ministère": "Organization", "secrétariat": "Organization", "direction": "Organization"}
+
+
+def _lower_head_names(doc: Doc) -> Iterable[tuple[Span, str]]:
+    """ "ministère de la Transformation et de la Fonction publiques": a lower-case head, then names."""
+    n = len(doc)
+    for i, t in enumerate(doc):
+        type_ = _LOWER_HEADS.get(t.lower_)
+        if type_ is None or i + 2 >= n or doc[i + 1].lower_ not in {"de", "du", "des", "d'", "d’"}:
+            continue
+        j = i + 1
+        end = None
+        while j < n and (doc[j].lower_ in _CONNECT or doc[j].text[:1].isupper()
+                         or (end is not None and doc[j].pos_ == "ADJ" and doc[j - 1].text[:1].isupper())):
+            if doc[j].text[:1].isupper() or doc[j].pos_ == "ADJ":
+                end = j + 1
+            j += 1
+        if end is not None:
+            yield Span(doc, i, end, label=type_), type_
+
+
 def _head_names(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
     """Capitalised names ending in a programme or event head the NER has no label for."""
+    yield from _lower_head_names(doc)
     heads = _typing()["heads"]
     wanted = {w: t for t in ("Program", "Event") for w in heads[t]}
     i = 0
@@ -238,15 +260,16 @@ def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMenti
             sents.append((offset + s.start_char, offset + s.end_char))
         candidates: list[tuple[Span, str | None, str]] = []
         for ent in doc.ents:
-            span = _trim(ent)
-            if span is None:
-                continue
-            text = span.text
-            if _is_junk(text):
-                continue
-            type_, source = _type_of(span, text, lang)
-            if type_:
-                candidates.append((span, type_, source))
+            for piece in _split_coordination(ent):
+                span = _trim(piece)
+                if span is None:
+                    continue
+                text = span.text
+                if _is_junk(text):
+                    continue
+                type_, source = _type_of(span, text, lang)
+                if type_:
+                    candidates.append((span, type_, source))
         for span, type_ in _head_names(doc, lang):
             candidates.append((span, type_, "head"))
         # longest candidate wins where they overlap; among equals the better source
@@ -262,7 +285,95 @@ def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMenti
                 source=source, sent=sent_index[span.sent.start], span=span,
             ))
     mentions.sort(key=lambda m: m.start)
-    return _country_subsidiaries(mentions), sents
+    mentions = _join_particles(_country_subsidiaries(mentions))
+    _people_by_title(mentions, lang)
+    mentions = _surnames(chunks, mentions)
+    return mentions, sents
+
+
+_PARTICLES = {"von", "van", "der", "den", "de", "du", "da", "di", "le", "la", "bin", "ben", "al", "el", "del",
+              "della", "dos", "das", "ter", "ten"}
+
+
+def _split_coordination(ent: Span) -> list[Span]:
+    """Split a NER span that joins two names: "Share it et Latitudes", "Alpha, Beta"."""
+    if ent.label_ in _TYPES or len(ent) < 3:
+        return [ent]
+    doc = ent.doc
+    pieces, start = [], ent.start
+    for i in range(ent.start + 1, ent.end - 1):
+        t = doc[i]
+        if (t.lower_ in {"et", "and", ","} and doc[i + 1].text[:1].isupper()
+                and not doc[i + 1].lower_ in _CONNECT and doc[i - 1].text[:1].isalpha()):
+            pieces.append(Span(doc, start, i, label=ent.label))
+            start = i + 1
+    pieces.append(Span(doc, start, ent.end, label=ent.label))
+    return [p for p in pieces if len(p)]
+
+
+def _join_particles(mentions: list[WMention]) -> list[WMention]:
+    """ "Ursula von der" + "Leyen" -> "Ursula von der Leyen"."""
+    out: list[WMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.type == "Person" and prev.text.split()[-1].lower() in _PARTICLES
+                and m.start == prev.end + 1 and prev.span is not None and m.span is not None
+                and prev.span.doc is m.span.doc and len(m.text.split()) == 1):
+            span = Span(prev.span.doc, prev.span.start, m.span.end, label=prev.span.label)
+            out[-1] = WMention(prev.start, m.end, span.text, "Person", prev.source, prev.sent, span)
+            continue
+        out.append(m)
+    return out
+
+
+def _people_by_title(mentions: list[WMention], lang: str) -> None:
+    """A name right after a job title ("CEO Paul Griggs") or before a title in apposition
+    ("Esther Lynch, General Secretary of …") is a person."""
+    titles = set(load_roles("en")) | set(load_roles(lang))
+    for m in mentions:
+        if m.type == "Person" or m.source == "gazetteer" or m.span is None or len(m.span) < 2:
+            continue
+        doc = m.span.doc
+        if any(not t.text[:1].isupper() for t in m.span):
+            continue
+        before = doc[max(0, m.span.start - 3) : m.span.start]
+        after = doc[m.span.end : m.span.end + 5]
+        words_before = [fold(t.text) for t in before]
+        is_person = any(" ".join(words_before[k:]) in titles for k in range(len(words_before)))
+        if not is_person and len(after) >= 2 and after[0].text == ",":
+            rest = [fold(t.text) for t in after[1:] if t.pos_ != "DET"]
+            is_person = any(" ".join(rest[:k]) in titles for k in range(1, len(rest) + 1))
+        if is_person:
+            m.type, m.source = "Person", "cue"
+
+
+def _surnames(chunks: list[tuple[int, Doc]], mentions: list[WMention]) -> list[WMention]:
+    """Add the bare surname of a person named in full ("Trump" after "Donald Trump")."""
+    surnames = set()
+    for m in mentions:
+        words = m.text.split()
+        if m.type == "Person" and len(words) >= 2 and words[-1][:1].isupper() and len(words[-1]) > 2:
+            surnames.add(words[-1])
+    if not surnames:
+        return mentions
+    covered = {(id(m.span.doc), i) for m in mentions if m.span is not None for i in range(m.span.start, m.span.end)}
+    added = []
+    for offset, doc in chunks:
+        sent_starts = {}
+        for k, s in enumerate(doc.sents):
+            sent_starts[s.start] = k
+        for t in doc:
+            if t.text in surnames and (id(doc), t.i) not in covered:
+                prev = doc[t.i - 1] if t.i > 0 else None
+                if prev is not None and prev.text[:1].isupper() and prev.pos_ == "PROPN":
+                    continue  # part of another name
+                span = Span(doc, t.i, t.i + 1, label="PER")
+                added.append(WMention(offset + t.idx, offset + t.idx + len(t.text), t.text, "Person", "ner",
+                                      -1, span))
+    if not added:
+        return mentions
+    # sentence numbers of added mentions follow the chunk's sentence order
+    return sorted(mentions + added, key=lambda m: m.start)
 
 
 def _country_subsidiaries(mentions: list[WMention]) -> list[WMention]:

@@ -62,7 +62,7 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
             if any(a <= s < b for a, b in taken):
                 continue
             taken.append((s, e + 1))
-            content = content.strip().strip(",").strip()
+            content = re.sub(r"^[\s(\[]*(?:…|\.\.\.)[)\]]?\s*", "", content.strip()).strip(",").strip()
             if len(content.split()) >= 2:
                 out.append((s, e + 1, content))
     return sorted(out)
@@ -96,6 +96,9 @@ def attribute_quotes(text: str, lang: str, mentions: list[WMention]) -> Iterator
     last_speaker: str | None = None
     for qs, qe, content in quotes:
         s_start, s_end = _sentence_bounds(text, qs, qe)
+        if text[:s_start].rstrip().endswith(":"):
+            # "…, stating:\n“…”": the speaker is on the line before
+            s_start = _sentence_bounds(text, text[:s_start].rstrip().rfind(":"), qs)[0]
         # don't let the window run into another quotation
         nxt = [a for a, _, _ in quotes if a >= qe]
         after_end = min([s_end, *nxt]) if nxt else s_end

@@ -139,7 +139,11 @@ def partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             subjects = [left]
         else:
             subjects = sent.group(left, AGENT)
-        right = _nearest_right(sent, trig, ORG)
+        right = _nearest_right(sent, trig, ORG, max_gap=8)
+        if right is not None and not re.search(
+                r"\b(?:avec|with|à|a|au|aux|entre|between|and|et|alongside|auprès|de|du|des|d|of)\b|^\s*$",
+                sent.text_between(trig.end, sent.tok(right)[0]), re.I):
+            right = None
         objects = sent.group(right, ORG) if right else []
         for s, o in _pairs(subjects, objects):
             yield Candidate(s.key, "partnersWith", o.key, "partners.trigger", 0.75)
@@ -237,7 +241,10 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         if leads or any(t.phrase.startswith(("particip", "investi", "bailleur", "backer")) for t in rounds):
             for inv in investors:
                 yield from emit(inv, raiser, "invests.round", 0.65)
-    for trig in find_triggers(sent, "investsIn"):
+    triggers = find_triggers(sent, "investsIn")
+    if find_money(sent.text, sent.lang):
+        triggers += find_triggers(sent, "money_verbs")
+    for trig in triggers:
         if _negated(sent, trig):
             continue
         trig_text = doc[trig.start : trig.end].text
@@ -378,6 +385,9 @@ def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
     return out
 
 
+_CORPORATE_ROLES = {"ceo", "cto", "cfo", "coo", "co-founder", "founder", "chief scientist", "cpo"}
+
+
 def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     former = {fold(w) for w in load_triggers(sent.lang)["former_markers"]}
     for rs, re_, role in _role_spans(sent):
@@ -396,6 +406,12 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             if left and re.fullmatch(r"\s*(['’]s)?\s*", sent.text_between(sent.tok(left[-1])[1], rs)):
                 org = left[-1]
         if org is None:
+            # "Julien Chaumond, co-fondateur et directeur de la technologie." : the article's organisation
+            lefts = sent.left_of(rs, PERSON)
+            if (state.focus is not None and lefts and not sent.right_of(re_, ORG) and role in _CORPORATE_ROLES
+                    and re.fullmatch(r"\s*,\s*(?:(?:le|la|the|its|son|sa)\s+)?(?:[\w\-]+\s+(?:et|and|&)\s+)?",
+                                     sent.text_between(sent.tok(lefts[-1])[1], rs) + " ")):
+                yield Candidate(lefts[-1].key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
             continue
         person = None
         o_end = max(re_, sent.tok(org)[1])
