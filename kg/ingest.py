@@ -161,7 +161,8 @@ def normalise_text(text: str) -> str:
     """Unicode NFC, ``\\n`` newlines, no control or invisible characters, plain spaces.
 
     Non-breaking and thin spaces become spaces, runs of spaces collapse, trailing
-    spaces go, and three or more newlines collapse to one blank line.
+    spaces go, and three or more newlines collapse to one blank line. An opening
+    quote or accent between two letters ("Google‘s") becomes an apostrophe.
 
     >>> normalise_text("Prix\\u00a0: 5\\u00a0€\\r\\n\\r\\n\\r\\n\\r\\nFin\\x07  ok ")
     'Prix : 5 €\\n\\nFin ok'
@@ -169,6 +170,7 @@ def normalise_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text.translate(_SPACES))
     text = re.sub(r"(?<=\S) {2,}", " ", text)
+    text = re.sub(r"(?<=\w)[‘`´](?=\w)", "’", text)  # an opening quote or accent used as an apostrophe
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

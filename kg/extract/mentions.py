@@ -111,13 +111,20 @@ def _cue_type(span: Span, lang: str) -> str | None:
         nouns = {fold(n) for n in by_lang.get(lang, [])}
         if words and (words[-1] in nouns or " ".join(words[-2:]) in nouns):
             return type_
-    # apposition: "X, la start-up …" / "X, the union …"
-    after = doc[span.end : min(span.sent.end, span.end + 4)]
+    # apposition: "X, la start-up …" / "X, the union …" / "X, the firm's internal assistant"
+    after = doc[span.end : min(span.sent.end, span.end + 8)]
     if len(after) >= 3 and after[0].text == "," and after[1].pos_ == "DET":
-        w = fold(after[2].text)
-        for type_, by_lang in cues.items():
-            if w in {fold(n) for n in by_lang.get(lang, [])}:
-                return type_
+        for k in range(2, len(after)):
+            t = after[k]
+            if t.pos_ in {"VERB", "AUX", "PUNCT", "ADP"} and t.text not in {"'s", "’s"}:
+                break
+            if t.pos_ != "NOUN" or (k + 1 < len(after) and after[k + 1].text in {"'s", "’s"}):
+                continue
+            w = fold(t.text)
+            for type_, by_lang in cues.items():
+                if w in {fold(n) for n in by_lang.get(lang, [])}:
+                    return type_
+            break
     return None
 
 
@@ -202,6 +209,7 @@ def _type_of(span: Span, text: str, lang: str) -> tuple[str | None, str]:
     return ner, "ner"
 
 
+_SCALE_WORDS = {"billion", "billions", "million", "millions", "milliard", "milliards", "trillion", "bn", "m"}
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ0-9][\w’'.+\-]*$")
 
 
@@ -237,7 +245,7 @@ def _head_names(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
         if doc[i].text in wanted:
             j = i
             # extend left over capitalised words and connectors
-            while j > 0 and (
+            while j > 0 and not doc[j - 1].like_num and fold(doc[j - 1].text) not in _SCALE_WORDS and (
                 _NAME_TOKEN.match(doc[j - 1].text) or (doc[j - 1].lower_ in _CONNECT and j - 2 >= 0
                                                        and _NAME_TOKEN.match(doc[j - 2].text))
             ) and not doc[j - 1].is_sent_start:

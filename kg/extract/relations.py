@@ -440,13 +440,32 @@ def _linked(sent: Sentence, a: WMention, b: WMention, pattern: re.Pattern[str]) 
 
 
 _OF = re.compile(r"\s*,?\s*(?:de|d['’]|du|of|by|from|par)\s*(?:la|le|l['’]|the)?\s*(?:\w+\s+){0,2}?", re.I)
-_POSS = re.compile(r"\s*['’]s?\s*(?:new|latest|nouveau|own)?\s*(?:\w+\s+)?", re.I)
+_POSS = re.compile(r"\s*['’‘`]s?\s*(?:new|latest|nouveau|own)?\s*(?:\w+\s+)?", re.I)
 _MAKER = re.compile(r"\s*(?:maker|creator|developer|owner|parent)\s*", re.I)
 _CREATOR = re.compile(
     r"\s*,?\s*(?:le|la|l['’]|the|a|an|un|une)?\s*(?:\w+\s+)?(?:créat\w*|concepteur|conceptrice|éditeur|éditrice|développeur|"
     r"maker|creator|developer|makers|fabricant)\s+(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the|son|sa|its)?\s*(?:\w+\s+)?",
     re.I,
 )
+
+
+def _possessor(sent: Sentence, m: WMention, state: DocState) -> WMention | None:
+    """Owner of "its model Claude", "son programme X": the subject before it, else the article's organisation."""
+    s0 = sent.tok(m)[0]
+    toks = _tokens(sent, s0 - 5, s0)
+    for k in range(len(toks) - 1, -1, -1):
+        t = toks[k]
+        if fold(t.text) in _POSSESSIVE_DET and (k == 0 or toks[k - 1].pos_ != "ADP" or fold(toks[k - 1].text) == "via"):
+            if any(x.pos_ in {"VERB", "AUX", "PUNCT"} and x.text not in {"-"} for x in toks[k + 1 :]):
+                return None
+            subj = sent.subject_of(t, ORG)
+            if subj is not None and subj.key != m.key:
+                return subj
+            last = state.last_subject
+            return last if last is not None and last.type in ORG and last.key != m.key else None
+        if t.pos_ in {"VERB", "AUX", "PUNCT"}:
+            return None
+    return None
 
 
 def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
@@ -456,7 +475,7 @@ def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     for p in prods:
         for o in orgs:
             rule = None
-            if _linked(sent, o, p, _POSS) and sent.between(o, p).strip().startswith(("'", "’")):
+            if _linked(sent, o, p, _POSS) and sent.between(o, p).strip().startswith(("'", "’", "‘", "`")):
                 rule = "develops.possessive"
             elif _linked(sent, p, o, _MAKER):
                 rule = "develops.maker"
@@ -467,6 +486,11 @@ def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             if rule and (o.key, p.key) not in seen:
                 seen.add((o.key, p.key))
                 yield Candidate(o.key, "develops", p.key, rule, 0.8)
+    for p in prods:
+        owner = _possessor(sent, p, state)
+        if owner is not None and (owner.key, p.key) not in seen:
+            seen.add((owner.key, p.key))
+            yield Candidate(owner.key, "develops", p.key, "develops.its", 0.6)
     for trig in find_triggers(sent, "develops"):
         if _negated(sent, trig) or sent.span.doc[trig.start].pos_ in {"NOUN", "PROPN"}:
             continue
@@ -491,6 +515,11 @@ def offers(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                     _linked(sent, p, o, re.compile(r"\s*,?\s*(?:de|d['’]|du|by|from|par)\s*(?:la|le|l['’]|the)?\s*", re.I)):
                 seen.add((o.key, p.key))
                 yield Candidate(o.key, "offers", p.key, "offers.of", 0.7)
+    for p in progs:
+        owner = _possessor(sent, p, state)
+        if owner is not None and (owner.key, p.key) not in seen:
+            seen.add((owner.key, p.key))
+            yield Candidate(owner.key, "offers", p.key, "offers.its", 0.6)
     for trig in find_triggers(sent, "offers"):
         if _negated(sent, trig):
             continue
@@ -506,10 +535,17 @@ def offers(sent: Sentence, state: DocState) -> Iterator[Candidate]:
 
 
 _SUBSIDIARY = re.compile(
-    r"\s*,?\s*(?:une?|la|le|l['’]|the|a|an)?\s*(?:\w+\s+)?(?:filiale|division|branche|subsidiary|unit|division|arm|membre|member)\s+"
+    r"\s*[,(]?\s*(?:une?|la|le|l['’]|the|a|an|another|une\s+autre)?\s*(?:\w+\s+)?(?:filiale|division|branche|subsidiary|unit|division|arm|membre|member)\s+"
     r"(?:\w+\s+)?(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the)?\s*(?:groupe|group)?\s*",
     re.I,
 )
+# "Outlier AI, another Scale AI subsidiary": the parent's name before the noun
+_SUBSIDIARY_OF_NAMED = re.compile(r"\s*,\s*(?:a|an|another|the|one\s+of)?\s*$", re.I)
+_SUB_NOUN = re.compile(r"^\s*(?:['’]s\s+)?(?:subsidiary|unit|division|arm|affiliate|company)\b", re.I)
+# "Google's parent company Alphabet", "Alphabet, Google's parent"
+_PARENT = re.compile(r"^\s*['’‘]s\s+(?:parent(?:\s+company)?|owner)\s*,?\s*$", re.I)
+_POSSESSIVE_DET = {"its", "their", "son", "sa", "ses", "leur", "leurs"}
+_SUB_CUE = {"subsidiary", "filiale", "division", "unit", "branche", "affiliate"}
 
 
 def member_of(sent: Sentence, state: DocState) -> Iterator[Candidate]:
@@ -523,6 +559,21 @@ def member_of(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             elif a.type == "Person" and re.fullmatch(r"\s*\(\s*", sent.between(a, b)) and \
                     sent.span.doc.text[b.end - sent.offset : b.end - sent.offset + 2].strip().startswith(")"):
                 yield Candidate(a.key, "memberOf", b.key, "memberOf.parenthesis", 0.7)
+            elif a.type == "Organization" and a.start < b.start and _SUBSIDIARY_OF_NAMED.fullmatch(sent.between(a, b)) \
+                    and _SUB_NOUN.match(sent.span.doc.text[b.end - sent.offset : b.end - sent.offset + 20]):
+                yield Candidate(a.key, "memberOf", b.key, "memberOf.named-parent", 0.75)
+            elif a.type == "Organization" and a.start < b.start and _PARENT.fullmatch(sent.between(a, b)):
+                yield Candidate(a.key, "memberOf", b.key, "memberOf.parent", 0.8)
+    # "via its subsidiary Remotasks", "sa filiale X": the subsidiary of the clause's subject
+    for m in sent.mentions:
+        if m.type != "Organization":
+            continue
+        s0 = sent.tok(m)[0]
+        before = [fold(t.text) for t in _tokens(sent, s0 - 2, s0)]
+        if len(before) == 2 and before[0] in _POSSESSIVE_DET and before[1] in _SUB_CUE:
+            owner = sent.subject_of(sent.span.doc[s0], ORG) or (state.focus if state.focus is not m else None)
+            if owner is not None and owner.key != m.key:
+                yield Candidate(m.key, "memberOf", owner.key, "memberOf.possessive", 0.7)
 
 
 def organizes(sent: Sentence, state: DocState) -> Iterator[Candidate]:
