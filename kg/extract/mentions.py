@@ -146,17 +146,15 @@ def _trim(span: Span) -> Span | None:
         or (doc[start].text[:1].islower() and doc[start].pos_ not in {"PROPN", "NOUN"})
     ):
         start += 1
+    for i in range(start + 1, end):  # a quotation mark or a parenthesis ends a name ("Mistral d' »innovateur")
+        if doc[i].text in {"«", "»", "“", "”", '"', "("}:
+            end = i
+            break
     while end > start and (
         doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s", "s"} and end - 1 > start
-        or fold(doc[end - 1].text) in titles or doc[end - 1].lower_ in _LEADING | {"d", "l"}
+        or fold(doc[end - 1].text) in titles or doc[end - 1].lower_ in _LEADING | {"d", "l", "d’", "l’"}
     ):
         end -= 1
-    for i in range(start + 1, end):  # a quotation mark ends a name ("Mistral d' »innovateur")
-        if doc[i].text in {"«", "»", "“", "”", '"'}:
-            end = i
-            while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in _LEADING):
-                end -= 1
-            break
     if start >= end:
         return None
     words = fold(doc[start:end].text)
@@ -188,6 +186,9 @@ def _type_of(span: Span, text: str, lang: str) -> tuple[str | None, str]:
         return gaz[text][0], "gazetteer"
     if span.label_ in _TYPES:
         return span.label_, "gazetteer"
+    if not any(t.pos_ == "PROPN" or t.text.isupper() or any(c.isdigit() for c in t.text) or
+               (t.text[:1].isupper() and not t.is_sent_start) for t in span):
+        return None, "ner"  # a capitalised common word at the start of a sentence ("Surpassant", "Impacts")
     head = _head_type(text)
     cue = _cue_type(span, lang)
     ner = _NER_TYPES.get(span.label_, "drop")
@@ -311,8 +312,9 @@ def _split_coordination(ent: Span) -> list[Span]:
     pieces, start = [], ent.start
     for i in range(ent.start + 1, ent.end - 1):
         t = doc[i]
-        if (t.lower_ in {"et", "and", ","} and doc[i + 1].text[:1].isupper()
-                and not doc[i + 1].lower_ in _CONNECT and doc[i - 1].text[:1].isalpha()):
+        conj = t.lower_ in {"et", "and"} and doc[i - 1].pos_ != "ADJ" and i - start <= 2
+        if ((conj or t.text == ",") and doc[i + 1].text[:1].isupper()
+                and doc[i + 1].lower_ not in _CONNECT and doc[i - 1].text[:1].isalpha()):
             pieces.append(Span(doc, start, i, label=ent.label))
             start = i + 1
     pieces.append(Span(doc, start, ent.end, label=ent.label))
@@ -436,12 +438,22 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
             acr = re.match(r"\s*\(\s*([A-Z][A-Za-z0-9\-&]{1,10})\s*\)", after)
             if acr and norm_key(acr.group(1)) in parent and norm_key(acr.group(1)) != k:
                 parent[root(norm_key(acr.group(1)))] = root(k)
-    for short in keys:
+    persons = [k for k in keys if best_type(clusters[k]) == "Person"]
+    for short in sorted(keys, key=lambda k: len(k.split())):
+        s_text = clusters[short][0].text
+        if root(short) != short:
+            continue
+        # "Crabtree-Ireland" / "von der Leyen" after "Duncan Crabtree-Ireland" / "Ursula von der Leyen"
+        longer = [k for k in persons if k != short and root(k) != root(short)
+                  and len(k.split()) > len(short.split()) and k.split()[-len(short.split()):] == short.split()]
+        if longer and (best_type(clusters[short]) == "Person" or clusters[short][0].source == "ner"):
+            if len({root(k) for k in longer}) == 1:
+                parent[short] = root(longer[0])
+                continue
         words = short.split()
-        if root(short) != short or len(words) != 1:
+        if len(words) != 1:
             continue
         s_type = best_type(clusters[short])
-        s_text = clusters[short][0].text
         candidates = []
         for long in keys:
             l_words = long.split()
