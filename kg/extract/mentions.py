@@ -235,9 +235,31 @@ def _lower_head_names(doc: Doc) -> Iterable[tuple[Span, str]]:
             yield Span(doc, i, end, label=type_), type_
 
 
+def _event_nouns(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
+    """An unnamed event that the text says someone organises or hosts ("un workshop organisé le
+    21 novembre", "a two-day plenary hosted by …"): the noun with its modifiers."""
+    from kg.extract.context import compile_triggers
+
+    nouns = {fold(n) for n in _typing()["cue_nouns"]["Event"].get(lang, [])}
+    patterns = compile_triggers(lang, "organizes")
+    for t in doc:
+        if fold(t.text) not in nouns or t.pos_ != "NOUN" or t.text[:1].isupper():
+            continue
+        window = doc[max(t.sent.start, t.i - 4) : min(t.sent.end, t.i + 4)]
+        if not any(any(fold(w.text).startswith(p[0][0]) if p[0][1] else fold(w.text) == p[0][0] for p in patterns)
+                   for w in window if w.i != t.i):
+            continue
+        start = t.i
+        while start > t.sent.start and doc[start - 1].dep_ in {"amod", "compound", "nummod"} and \
+                doc[start - 1].head.i == t.i and doc[start - 1].pos_ in {"ADJ", "NOUN", "NUM"}:
+            start -= 1
+        yield Span(doc, start, t.i + 1, label="Event"), "Event"
+
+
 def _head_names(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
     """Capitalised names ending in a programme or event head the NER has no label for."""
     yield from _lower_head_names(doc)
+    yield from _event_nouns(doc, lang)
     heads = _typing()["heads"]
     wanted = {w: t for t in ("Program", "Event") for w in heads[t]}
     i = 0

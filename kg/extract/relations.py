@@ -50,6 +50,7 @@ class DocState:
     lang: str
     last_subject: WMention | None = None  # subject of the previous sentence
     last_orgs: list[WMention] = field(default_factory=list)
+    last_group: list[WMention] = field(default_factory=list)  # the last coordination of organisations
     raiser: WMention | None = None  # organisation that raised money earlier in the text
     focus: WMention | None = None  # the organisation the document names most
     new_places: dict[str, list[str]] = field(default_factory=dict)  # place label -> adjectives as written
@@ -100,18 +101,29 @@ def _pairs(subjects: list[WMention], objects: list[WMention]) -> Iterator[tuple[
                 yield s, o
 
 
+_PLURAL_PRONOUNS = {"ils", "elles", "they", "both", "tous", "toutes"}
+
+
 def _pronoun_subject(sent: Sentence, state: DocState, trig: Trigger) -> WMention | None:
-    """Resolve a pronoun subject ("Ils", "It", "L'entreprise") to the previous sentence's subject."""
+    """Resolve a pronoun subject ("Il", "It", "L'entreprise") to the previous sentence's subject."""
+    found = _pronoun_subjects(sent, state, trig)
+    return found[0] if len(found) == 1 else (state.last_subject if found else None)
+
+
+def _pronoun_subjects(sent: Sentence, state: DocState, trig: Trigger) -> list[WMention]:
+    """Like :func:`_pronoun_subject`; a plural pronoun ("Ils", "They") gives the last group named ("Walmart et OpenAI")."""
     doc = sent.span.doc
     tok = doc[trig.start]
     for _ in range(3):
         for child in tok.children:
             if child.dep_.startswith("nsubj") and child.pos_ in {"PRON", "NOUN", "DET"}:
-                return state.last_subject
+                if fold(child.text) in _PLURAL_PRONOUNS and len(state.last_group) > 1:
+                    return list(state.last_group)
+                return [state.last_subject] if state.last_subject is not None else []
         if tok.head is tok:
             break
         tok = tok.head
-    return None
+    return []
 
 
 # ---------------------------------------------------------------- partnersWith
@@ -329,11 +341,7 @@ def trains(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         agent = _nearest_left(sent, trig, ORG)
         subjects = sent.group(agent, ORG) if agent else []
         if not subjects:
-            p = _pronoun_subject(sent, state, trig)
-            if p is not None and p.type in ORG:
-                subjects = [p]
-                if len(state.last_orgs) > 1 and p in state.last_orgs:
-                    subjects = state.last_orgs
+            subjects = [p for p in _pronoun_subjects(sent, state, trig) if p.type in ORG]
         if not subjects:
             continue
         i, noun = nouns[0]
@@ -591,6 +599,16 @@ def organizes(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 for a in sent.group(first, AGENT):
                     yield Candidate(a.key, "organizes", ev[-1].key, "organizes.passive", 0.75)
             continue
+        head = sent.mention_at(sent.span.doc[trig.start].head.i)
+        if head is not None and head.type == "Event" and sent.tok(head)[1] <= trig.start:
+            # "X introduisait un workshop organisé le 21 novembre": the event is the participle's noun
+            by = _nearest_right(sent, trig, AGENT, max_gap=8)
+            agent = by if by is not None and re.search(r"\b(?:par|by)\b", sent.text_between(trig.end, sent.tok(by)[0])) \
+                else _nearest_left(sent, Trigger(sent.tok(head)[0], sent.tok(head)[1], ""), AGENT)
+            if agent is not None:
+                for a in sent.group(agent, AGENT):
+                    yield Candidate(a.key, "organizes", head.key, "organizes.participle", 0.65)
+            continue
         agent = _nearest_left(sent, trig, AGENT)
         ev = _nearest_right(sent, trig, {"Event"}, max_gap=10)
         if agent and ev:
@@ -736,3 +754,8 @@ def run_rules(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     if subj is not None:
         state.last_subject = subj
         state.last_orgs = sent.group(subj, ORG) if subj.type in ORG else [subj]
+    for m in sent.mentions:
+        if m.type in ORG:
+            grp = sent.group(m, ORG)
+            if len(grp) > 1:
+                state.last_group = grp
