@@ -14,7 +14,7 @@ from kg.extract.mentions import WMention
 __all__ = ["Sentence", "Trigger", "compile_triggers", "find_triggers"]
 
 _SEPARATOR = re.compile(
-    r"^\s*(?:,|;|/)?\s*(?:(?:et|and|&|ainsi que|as well as|or|ou|plus|mais aussi|but also)\s+)?"
+    r"^\s*(?:\([^()]{1,24}\))?\s*(?:,|;|/)?\s*(?:(?:et|and|&|ainsi que|as well as|or|ou|plus|mais aussi|but also)\s+)?"
     r"(?:(?:la|le|les|l['’]|the|des|de|du|d['’])\s*)?(?:[a-zé\-]+\s+)?$",
     re.I,
 )
@@ -79,6 +79,8 @@ class Sentence:
     def group(self, m: WMention, types: set[str] | None = None) -> list[WMention]:
         """The coordination ``m`` belongs to: "A, B et C" -> [A, B, C]."""
         ms = [x for x in self.mentions if types is None or x.type in types]
+        # an acronym in parentheses repeats the name before it: "l'Union … (U2P), la Confédération …"
+        ms = [x for k, x in enumerate(ms) if k == 0 or x.key != ms[k - 1].key or x is m]
         if m not in ms:
             return [m]
         i = ms.index(m)
@@ -106,6 +108,8 @@ class Sentence:
                     m = self.mention_at(child.i)
                     if m is None:  # the subject phrase may contain the name ("la start-up Mistral AI")
                         for t in child.subtree:
+                            if t.i >= token.i:
+                                break  # not past the trigger: "les travaux, menés avec A, …"
                             m = self.mention_at(t.i)
                             if m is not None:
                                 break

@@ -128,7 +128,31 @@ def _pronoun_subjects(sent: Sentence, state: DocState, trig: Trigger) -> list[WM
 
 # ---------------------------------------------------------------- partnersWith
 
+_WITH = {"avec", "with", "alongside", "aux côtés de"}
+
+
+def _with_partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    """ "Microsoft travaillera également avec X", "Hugging Face a des accords similaires avec Amazon":
+    a verb or noun of working together, a few words before "avec / with" and a name."""
+    for trig in find_triggers(sent, "with_words"):
+        if _negated(sent, trig):
+            continue
+        nxt = _tokens(sent, trig.end, trig.end + 4)
+        prep = next((t for t in nxt if fold(t.text) in _WITH), None)
+        if prep is None:
+            continue
+        right = [m for m in sent.right_of(prep.i + 1, ORG) if sent.tok(m)[0] - prep.i <= 3]
+        left = _nearest_left(sent, trig, AGENT, max_gap=10) or _pronoun_subject(sent, state, trig)
+        if not right or left is None or left.type not in AGENT:
+            continue
+        for s in sent.group(left, AGENT):
+            for o in sent.group(right[0], ORG):
+                if s.key != o.key:
+                    yield Candidate(s.key, "partnersWith", o.key, "partners.with", 0.7)
+
+
 def partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    yield from _with_partners(sent, state)
     for trig in find_triggers(sent, "partnersWith"):
         if _negated(sent, trig):
             continue
@@ -146,6 +170,8 @@ def partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         left = _nearest_left(sent, trig, AGENT)
         if left is None:
             left = _pronoun_subject(sent, state, trig)
+            if left is None and fold(sent.span.doc[trig.start].text).startswith(("partenaire", "partner")):
+                left = state.focus  # "les travaux, menés avec 4 partenaires : A, B et C"
             if left is None or left.type not in AGENT:
                 continue
             subjects = [left]
@@ -153,7 +179,8 @@ def partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             subjects = sent.group(left, AGENT)
         right = _nearest_right(sent, trig, ORG, max_gap=8)
         if right is not None and not re.search(
-                r"\b(?:avec|with|à|a|au|aux|entre|between|and|et|alongside|auprès|de|du|des|d|of)\b|^\s*$",
+                r"\b(?:avec|with|à|a|au|aux|entre|between|and|et|alongside|auprès|de|du|des|d|of)\b"
+                r"|^[\s\-–—:(,]*(?:(?:la|le|les|l['’]|the)\s*)?$",
                 sent.text_between(trig.end, sent.tok(right)[0]), re.I):
             right = None
         objects = sent.group(right, ORG) if right else []
