@@ -121,6 +121,18 @@ class Sentence:
             node = node.head
         return None
 
+    def subject_token(self, token: Token) -> Token | None:
+        """The head token of the grammatical subject of the clause of ``token``, if any."""
+        node: Token = token
+        for _ in range(4):
+            for child in node.children:
+                if child.dep_ in {"nsubj", "nsubj:pass", "nsubjpass", "csubj", "expl:subj"}:
+                    return child
+            if node.dep_ == "ROOT" or node.head is node:
+                break
+            node = node.head
+        return None
+
     def has_any(self, words: list[str]) -> bool:
         folded = " " + " ".join(fold(t.text) for t in self.span) + " "
         return any(f" {fold(w)} " in folded for w in words)

@@ -141,7 +141,7 @@ def _trim(span: Span) -> Span | None:
     titles = set(load_roles("en")) | set(load_roles("fr"))
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (
+    while start < end and span.label_ not in _TYPES and (
         doc[start].lower_ in _LEADING or doc[start].is_punct or fold(doc[start].text) in titles
         or (doc[start].text[:1].islower() and doc[start].pos_ not in {"PROPN", "NOUN"})
     ):

@@ -72,11 +72,33 @@ def _negated(sent: Sentence, trig: Trigger) -> bool:
 _MODIFIER_DEPS = {"acl", "acl:relcl", "relcl", "appos", "amod", "nmod", "nmod:poss", "compound", "pobj", "dep"}
 
 
-def _nearest_left(sent: Sentence, trig: Trigger, types: set[str], max_gap: int = 25) -> WMention | None:
+_DESCRIPTION_NOUNS = {"societe", "start-up", "startup", "entreprise", "groupe", "firme", "compagnie", "company",
+                      "firm", "giant", "geant", "group", "business", "jeune", "pousse", "licorne", "editeur", "maker",
+                      "fabricant", "syndicat", "union", "federation", "confederation", "organisation", "organization"}
+_DEFINITE = {"la", "le", "l'", "the", "this", "cette", "ce", "its", "son", "sa"}
+
+
+def _resolve_subject(sent: Sentence, subj: Token, state: DocState, types: set[str]) -> WMention | None:
+    """A subject that names no one: a pronoun ("Il", "It") is the previous sentence's subject; a
+    definite description ("l'entreprise", "the company") is the organisation the article is about."""
+    if "Rel" in subj.morph.get("PronType") or fold(subj.text) in {"qui", "que", "which", "that", "who", "lequel", "laquelle"}:
+        return None  # a relative pronoun: its antecedent is the name just before
+    if subj.pos_ == "PRON" and fold(subj.text) not in _PLURAL_PRONOUNS:
+        target = state.last_subject
+    elif fold(subj.text) in _DESCRIPTION_NOUNS and any(fold(c.text) in _DEFINITE for c in subj.children):
+        target = state.focus
+    else:
+        return None
+    return target if target is not None and target.type in types else None
+
+
+def _nearest_left(sent: Sentence, trig: Trigger, types: set[str], max_gap: int = 25,
+                  state: DocState | None = None) -> WMention | None:
     """The agent of a trigger: its grammatical subject, else the nearest mention before it.
 
     A trigger that modifies a noun ("AFL-CIO, ... représentant 60 unions", "OpenAI, le créateur de
-    ChatGPT") takes the nearest name before it, not the subject of the main clause.
+    ChatGPT") takes the nearest name before it, not the subject of the main clause. With ``state``,
+    a subject that is a pronoun or a description ("l'entreprise") is resolved instead.
     """
     doc = sent.span.doc
     tok = doc[trig.start]
@@ -85,6 +107,11 @@ def _nearest_left(sent: Sentence, trig: Trigger, types: set[str], max_gap: int =
         subj = sent.subject_of(tok, types)
         if subj is not None:
             return subj
+        subj_tok = sent.subject_token(tok)
+        if state is not None and subj_tok is not None and sent.mention_at(subj_tok.i) is None:
+            resolved = _resolve_subject(sent, subj_tok, state, types)
+            if resolved is not None:
+                return resolved
     left = [m for m in sent.left_of(trig.start, types) if trig.start - sent.tok(m)[1] <= max_gap]
     return left[-1] if left else None
 
@@ -208,6 +235,11 @@ def _single_amount(sent: Sentence, investors: list[WMention]) -> tuple[Decimal |
     return None, None
 
 
+_LIST_MARKER = re.compile(
+    r"(?:figur\w*|incluent|comprennent|include\w*|includ\w*|dont|parmi|:|sont|are|were|such\s+as|like|tels?\s+que|"
+    r"telles?\s+que|notamment|comme)\s", re.I)
+
+
 def _preceded_by_of(sent: Sentence, m: WMention) -> bool:
     """A name complementing a noun ("chef de Google", "head of Google") rather than an agent."""
     toks = _tokens(sent, sent.tok(m)[0] - 2, sent.tok(m)[0])
@@ -256,7 +288,7 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 yield from emit(agent, target, "invests.investor-of", 0.7)
     # money raised: "X lève 105 millions d'euros auprès de A, B et C"
     for trig in find_triggers(sent, "raise"):
-        investee = _nearest_left(sent, trig, ORG) or _pronoun_subject(sent, state, trig)
+        investee = _nearest_left(sent, trig, ORG, state=state) or _pronoun_subject(sent, state, trig)
         if investee is None or investee.type not in ORG:
             continue
         state.raiser = investee
@@ -277,9 +309,19 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             m for m in sent.mentions
             if m.type in AGENT and m.key != raiser.key and m.key not in claimed and not _preceded_by_of(sent, m)
         ]
-        if leads or any(t.phrase.startswith(("particip", "investi", "bailleur", "backer")) for t in rounds):
+        if leads or any(t.phrase.startswith(("particip", "took part", "pris part", "prend part")) for t in rounds):
             for inv in investors:
                 yield from emit(inv, raiser, "invests.round", 0.65)
+        else:
+            # "Parmi les autres investisseurs figurent A, B et C", "investors include A and B"
+            for t in rounds:
+                if not t.phrase.startswith(("investi", "bailleur", "backer")):
+                    continue
+                after = [m for m in investors if sent.tok(m)[0] >= t.end]
+                if after and _LIST_MARKER.search(sent.text_between(t.end, sent.tok(after[0])[0]) + " "):
+                    for inv in after:
+                        yield from emit(inv, raiser, "invests.round", 0.65)
+                    break
     triggers = find_triggers(sent, "investsIn")
     if find_money(sent.text, sent.lang):
         triggers += find_triggers(sent, "money_verbs")
@@ -365,7 +407,7 @@ def trains(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         nouns = list(_group_nouns(sent, trig.end, trig.end + 10))
         if not nouns:
             continue
-        agent = _nearest_left(sent, trig, ORG)
+        agent = _nearest_left(sent, trig, ORG, state=state)
         subjects = sent.group(agent, ORG) if agent else []
         if not subjects:
             subjects = [p for p in _pronoun_subjects(sent, state, trig) if p.type in ORG]
@@ -484,6 +526,18 @@ _CREATOR = re.compile(
 )
 
 
+def _relative_object(sent: Sentence, trig: Trigger, type_: str) -> WMention | None:
+    """ "GPT-4, the model OpenAI released in 2023": the name the relative clause is about."""
+    tok = sent.span.doc[trig.start]
+    if tok.dep_ not in {"relcl", "acl:relcl", "acl"} or tok.head.i >= tok.i:
+        return None
+    head = tok.head
+    left = [m for m in sent.left_of(head.i, {type_}) if head.i - sent.tok(m)[1] <= 4]
+    if left and re.fullmatch(r"\s*,\s*(?:\w+\s+){0,3}", sent.text_between(sent.tok(left[-1])[1], head.i) + " "):
+        return left[-1]
+    return None
+
+
 def _possessor(sent: Sentence, m: WMention, state: DocState) -> WMention | None:
     """Owner of "its model Claude", "son programme X": the subject before it, else the article's organisation."""
     s0 = sent.tok(m)[0]
@@ -529,8 +583,8 @@ def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     for trig in find_triggers(sent, "develops"):
         if _negated(sent, trig) or sent.span.doc[trig.start].pos_ in {"NOUN", "PROPN"}:
             continue
-        o = _nearest_left(sent, trig, ORG)
-        p = _nearest_right(sent, trig, {"Product"}, max_gap=8)
+        o = _nearest_left(sent, trig, ORG, state=state)
+        p = _relative_object(sent, trig, "Product") or _nearest_right(sent, trig, {"Product"}, max_gap=8)
         if o and p and (o.key, p.key) not in seen:
             seen.add((o.key, p.key))
             for s in sent.group(o, ORG):
@@ -558,8 +612,8 @@ def offers(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     for trig in find_triggers(sent, "offers"):
         if _negated(sent, trig):
             continue
-        o = _nearest_left(sent, trig, ORG)
-        p = _nearest_right(sent, trig, {"Program"}, max_gap=8)
+        o = _nearest_left(sent, trig, ORG, state=state)
+        p = _relative_object(sent, trig, "Program") or _nearest_right(sent, trig, {"Program"}, max_gap=8)
         if o is None:
             pr = _pronoun_subject(sent, state, trig)
             o = pr if pr is not None and pr.type in ORG else None
