@@ -463,9 +463,83 @@ def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
 
 
 _CORPORATE_ROLES = {"ceo", "cto", "cfo", "coo", "co-founder", "founder", "chief scientist", "cpo"}
+_ROLE_GAP_FOCUS = re.compile(
+    r"\s*(?:,|\bis\b|\best\b|\bwas\b|\bétait\b)\s*(?:(?:le|la|l['’]|the|its|son|sa)\s+)?"
+    r"(?:(?:company|firm|group|startup|start-up)['’]s\s+)?(?:[\w\-]+\s+(?:et|and|&)\s+)?", re.I)
+_OF_COMPANY = re.compile(r"^\s*(?:de\s+l['’]\s*entreprise|de\s+la\s+(?:société|start-up)|du\s+groupe|of\s+the\s+(?:company|firm|group|startup))", re.I)
+
+
+def _founders(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    """ "X, fondée par A, B et C", "founded in 2016 by A and B", "A a fondé la start-up avec B et C":
+    founders hold the role "co-founder" (or "founder" when alone)."""
+    doc = sent.span.doc
+    for trig in find_triggers(sent, "founded_by"):
+        nxt = _tokens(sent, trig.end, trig.end + 10)
+        by = next((t for t in nxt if fold(t.text) in {"par", "by"}), None)
+        if by is None:
+            continue
+        people = [m for m in sent.right_of(by.i + 1, PERSON) if sent.tok(m)[0] - by.i <= 8]
+        if not people:
+            continue
+        founders = sent.group(people[0], PERSON)
+        org = None
+        left = [m for m in sent.left_of(trig.start, ORG) if trig.start - sent.tok(m)[1] <= 12]
+        if left:
+            org = left[-1]
+        else:
+            subj = sent.subject_token(doc[sent.span.root.i])
+            if subj is not None:
+                org = sent.mention_at(subj.i) or _resolve_subject(sent, subj, state, ORG)
+            org = org if org is not None and org.type in ORG else state.focus
+        if org is None:
+            continue
+        role = "co-founder" if len(founders) > 1 or "co" in fold(doc[trig.start].text)[:3] else "founder"
+        for p in founders:
+            yield Candidate(p.key, "worksFor", org.key, "worksFor.founded", 0.7, role=role)
+    for trig in find_triggers(sent, "founded"):
+        tok = doc[trig.start]
+        if tok.pos_ not in {"VERB", "AUX"}:
+            continue
+        subj = sent.subject_of(tok, PERSON)
+        obj = _nearest_right(sent, trig, ORG, max_gap=4)
+        if obj is None:
+            nxt = _tokens(sent, trig.end, trig.end + 4)
+            if any(fold(t.text) in _DESCRIPTION_NOUNS for t in nxt):
+                obj = state.focus  # "a fondé la start-up avec …"
+        if subj is None or obj is None:
+            continue
+        others = []
+        after = _tokens(sent, trig.end, trig.end + 8)
+        w = next((t for t in after if fold(t.text) in {"avec", "with", "alongside"}), None)
+        if w is not None:
+            first = _nearest_right(sent, Trigger(w.i, w.i + 1, ""), PERSON, max_gap=3)
+            others = sent.group(first, PERSON) if first else []
+        role = "co-founder" if others else "founder"
+        for p in [subj, *others]:
+            yield Candidate(p.key, "worksFor", obj.key, "worksFor.founded", 0.7, role=role)
+
+
+def _led_by(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    """ "OpenAI, led by its chief executive Sam Altman", "dirigée par X": the leader is its ceo."""
+    for trig in find_triggers(sent, "led_by"):
+        people = [m for m in sent.right_of(trig.end, PERSON) if sent.tok(m)[0] - trig.end <= 6]
+        if not people:
+            continue
+        between = fold(sent.text_between(trig.end, sent.tok(people[0])[0]))
+        if sent.right_of(trig.end, ORG) and any(sent.tok(o)[0] < sent.tok(people[0])[0]
+                                                for o in sent.right_of(trig.end, ORG)):
+            continue
+        roles = load_roles(sent.lang)
+        role = next((roles[k] for k in sorted(roles, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", between)), "ceo")
+        left = [m for m in sent.left_of(trig.start, ORG) if trig.start - sent.tok(m)[1] <= 8]
+        org = left[-1] if left else None
+        if org is not None:
+            yield Candidate(people[0].key, "worksFor", org.key, "worksFor.led-by", 0.7, role=role)
 
 
 def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    yield from _founders(sent, state)
+    yield from _led_by(sent, state)
     former = {fold(w) for w in load_triggers(sent.lang)["former_markers"]}
     for rs, re_, role in _role_spans(sent):
         window = [fold(t.text) for t in _tokens(sent, rs - 2, rs)]
@@ -483,11 +557,13 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             if left and re.fullmatch(r"\s*(['’]s)?\s*", sent.text_between(sent.tok(left[-1])[1], rs)):
                 org = left[-1]
         if org is None:
-            # "Julien Chaumond, co-fondateur et directeur de la technologie." : the article's organisation
+            # "Julien Chaumond, co-fondateur et directeur de la technologie.", "Delangue is the company's
+            # chief executive": the organisation the article is about
             lefts = sent.left_of(rs, PERSON)
-            if (state.focus is not None and lefts and not sent.right_of(re_, ORG) and role in _CORPORATE_ROLES
-                    and re.fullmatch(r"\s*,\s*(?:(?:le|la|the|its|son|sa)\s+)?(?:[\w\-]+\s+(?:et|and|&)\s+)?",
-                                     sent.text_between(sent.tok(lefts[-1])[1], rs) + " ")):
+            after = sent.text_between(re_, min(re_ + 4, sent.span.end))
+            if (state.focus is not None and lefts and role in _CORPORATE_ROLES | {"president", "chairman"}
+                    and (not sent.right_of(re_, ORG) or _OF_COMPANY.match(after))
+                    and _ROLE_GAP_FOCUS.fullmatch(sent.text_between(sent.tok(lefts[-1])[1], rs) + " ")):
                 yield Candidate(lefts[-1].key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
             continue
         person = None
