@@ -455,11 +455,51 @@ def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
                 hit = (toks[i].i, toks[i].i + n, roles[phrase])
                 break
         if hit and sent.mention_at(hit[0]) is None:
-            out.append(hit)
+            prev = out[-1] if out else None
+            # "vice-président et président", "vice chair and president": one role
+            if prev is not None and 0 < hit[0] - prev[1] <= 1 and fold(sent.span.doc[prev[1]].text) in {"et", "and", "&"}:
+                out[-1] = (prev[0], hit[1], f"{prev[2]} and {hit[2]}")
+            elif prev is not None and hit[0] == prev[1]:
+                out[-1] = (prev[0], hit[1], f"{prev[2]} {hit[2]}")
+            else:
+                out.append(hit)
             i += hit[1] - hit[0]
         else:
             i += 1
     return out
+
+
+_OWN_DESCRIPTION = re.compile(
+    r"(?:\b(?:the|its|their)\s+(?:company|firm|group|union|federation|startup|start-up|lab|organi[sz]ation)['’]s"
+    r"|\b(?:son|sa|ses|its|their|leur)\b)\s*$", re.I)
+
+
+def _focus_roles(sent: Sentence, state: DocState, rs: int, re_: int, role: str) -> Iterator[Candidate]:
+    """ "Duncan Crabtree-Ireland, the union's national executive director", "The union's president,
+    Fran Drescher", "Son directeur financier, Roger Dassen": the role of an organisation the text
+    names by a description or a possessive."""
+    before = sent.text_between(max(sent.span.start, rs - 4), rs) + " "
+    if not _OWN_DESCRIPTION.search(before.rstrip()):
+        return
+    owner = state.focus
+    if re.search(r"\b(?:son|sa|ses|its|their|leur)\s*$", before.strip(), re.I):
+        near = [m for m in sent.left_of(rs, ORG) if rs - sent.tok(m)[1] <= 10]
+        if near:
+            owner = near[-1]  # "OpenAI, led by its chief executive …"
+        elif state.last_subject is not None and state.last_subject.type in ORG:
+            owner = state.last_subject
+    if owner is None:
+        return
+    lefts = sent.left_of(rs, PERSON)
+    rights = sent.right_of(re_, PERSON)
+    person = None
+    if lefts and re.fullmatch(r"\s*,\s*(?:(?:the|le|la|l['’])\s+)?(?:\w+['’]s\s+)?\w*\s*",
+                              sent.text_between(sent.tok(lefts[-1])[1], rs) + " "):
+        person = lefts[-1]
+    elif rights and re.fullmatch(r"\s*,?\s*", sent.text_between(re_, sent.tok(rights[0])[0])):
+        person = rights[0]
+    if person is not None:
+        yield Candidate(person.key, "worksFor", owner.key, "worksFor.description", 0.6, role=role)
 
 
 _CORPORATE_ROLES = {"ceo", "cto", "cfo", "coo", "co-founder", "founder", "chief scientist", "cpo"}
@@ -533,6 +573,8 @@ def _led_by(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         role = next((roles[k] for k in sorted(roles, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", between)), "ceo")
         left = [m for m in sent.left_of(trig.start, ORG) if trig.start - sent.tok(m)[1] <= 8]
         org = left[-1] if left else None
+        if org is None and any(fold(t.text) in _DESCRIPTION_NOUNS for t in _tokens(sent, trig.start - 4, trig.start)):
+            org = state.focus  # "le chiffre d'affaires du groupe, présidé par X"
         if org is not None:
             yield Candidate(people[0].key, "worksFor", org.key, "worksFor.led-by", 0.7, role=role)
 
@@ -556,6 +598,9 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             left = sent.left_of(rs, ORG)
             if left and re.fullmatch(r"\s*(['’]s)?\s*", sent.text_between(sent.tok(left[-1])[1], rs)):
                 org = left[-1]
+        if org is None and any(True for _ in _focus_roles(sent, state, rs, re_, role)):
+            yield from _focus_roles(sent, state, rs, re_, role)
+            continue
         if org is None:
             # "Julien Chaumond, co-fondateur et directeur de la technologie.", "Delangue is the company's
             # chief executive": the organisation the article is about
@@ -583,7 +628,10 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 person = rights[0]
         if person is None:
             continue
-        yield Candidate(person.key, "worksFor", org.key, "worksFor.role", 0.85, role=role)
+        # "chief executive of Google and Alphabet"
+        orgs = sent.group(org, ORG) if sent.tok(org)[0] >= re_ else [org]
+        for o in orgs:
+            yield Candidate(person.key, "worksFor", o.key, "worksFor.role", 0.85, role=role)
 
 
 # ---------------------------------------------------------------- memberOf / develops / offers / organizes
