@@ -104,7 +104,7 @@ class _Group:
             return False
         for prefix in self.prefixes:
             if folded.startswith(prefix):
-                rest = keyed[len(prefix):].lstrip() if len(folded) == len(keyed) else folded[len(prefix):].lstrip()
+                rest = keyed[len(prefix) :].lstrip() if len(folded) == len(keyed) else folded[len(prefix) :].lstrip()
                 if not rest or not rest[0].islower():
                     return True
         if any(c in folded for c in self.contains):
@@ -271,13 +271,16 @@ def strip_chrome(text: str, *, rules: ChromeRules | None = None) -> tuple[str, l
     for i, line in enumerate(lines):
         if rules.glued_prefix is not None and (m := rules.glued_prefix.match(line)):
             removed.append(Removal(i, m.group(0).strip(), "navigation link"))
-            line = line[m.end():]
+            line = line[m.end() :]
         verdict = rules.classify(line)
         if verdict is not None:
             reason, action = verdict
             if action == "cut" and kept_chars >= rules.min_chars_before_cut:
-                removed.extend(Removal(j, rest, f"after {reason}" if j > i else reason)
-                               for j, rest in enumerate(lines[i:], start=i) if rest.strip())
+                removed.extend(
+                    Removal(j, rest, f"after {reason}" if j > i else reason)
+                    for j, rest in enumerate(lines[i:], start=i)
+                    if rest.strip()
+                )
                 break
             removed.append(Removal(i, line, reason))
             continue
@@ -493,8 +496,15 @@ def html_body_text(html: str, *, rules: ChromeRules | None = None) -> tuple[str,
     prune_html(tree, rules=rules)
     blocks = html_blocks(tree.find(".//body") if tree.find(".//body") is not None else tree, rules=rules)
     try:
-        extracted = trafilatura.extract(html, include_comments=False, include_tables=True, include_images=False,
-                                        include_links=False, deduplicate=False, output_format="txt")
+        extracted = trafilatura.extract(
+            html,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            deduplicate=False,
+            output_format="txt",
+        )
     except Exception:  # noqa: BLE001 - trafilatura may fail on broken markup; fall back below
         extracted = None
     if not extracted or not extracted.strip():
@@ -525,10 +535,7 @@ def _merge(blocks: list[tuple[str, str, int]], extracted: str) -> str:
     lines = [line.strip().removeprefix("- ") for line in extracted.split("\n") if line.strip()]
     keys = {_key(line) for line in lines}
     joined = "".join(_key(line) for line in lines)
-    matched = [
-        bool(k) and (k in keys or (len(k) >= 20 and k in joined))
-        for k in (_key(text) for text, _, _ in blocks)
-    ]
+    matched = [bool(k) and (k in keys or (len(k) >= 20 and k in joined)) for k in (_key(text) for text, _, _ in blocks)]
     if not any(matched):
         return "\n\n".join(lines)
     covered = sum(len(_key(text)) for (text, _, _), m in zip(blocks, matched, strict=True) if m)
@@ -539,11 +546,13 @@ def _merge(blocks: list[tuple[str, str, int]], extracted: str) -> str:
     start = first
     while start > 0 and first - start < 3 and blocks[start - 1][1] in ("caption", "byline"):
         start -= 1
-    return _join([
-        block
-        for i, (block, m) in enumerate(zip(blocks, matched, strict=True))
-        if m or (block[1] in ("caption", "byline") and start <= i <= last)
-    ])
+    return _join(
+        [
+            block
+            for i, (block, m) in enumerate(zip(blocks, matched, strict=True))
+            if m or (block[1] in ("caption", "byline") and start <= i <= last)
+        ]
+    )
 
 
 def markdown_to_text(markdown: str, *, rules: ChromeRules | None = None) -> str:

@@ -36,10 +36,20 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (created if missing).")
-@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
-              help="Keep only facts at or above this confidence.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (created if missing).",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Keep only facts at or above this confidence.",
+)
 @click.option("--no-explorer", is_flag=True, help="Do not write explorer.html.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: bool, quiet: bool) -> None:
@@ -55,8 +65,16 @@ def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: b
     from kg.pipeline import build as run_build
 
     console = Console(stderr=True)
-    progress = Progress(TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"), console=console, disable=quiet, transient=False)
+    progress = Progress(
+        TextColumn("[bold]building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=quiet,
+        transient=False,
+    )
     task = progress.add_task("", total=None)
 
     def on_file(path: str, status: str, total: int) -> None:
@@ -64,8 +82,9 @@ def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: b
 
     try:
         with progress:
-            result = run_build(corpus_dir, out_dir, min_confidence=min_confidence, explorer=not no_explorer,
-                               progress=on_file)
+            result = run_build(
+                corpus_dir, out_dir, min_confidence=min_confidence, explorer=not no_explorer, progress=on_file
+            )
     except KGError as exc:
         raise _fail(exc) from exc
     for f in result.files:
@@ -91,8 +110,13 @@ def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: b
 @cli.command()
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Output format.")
-@click.option("--out", "dest", required=True, type=click.Path(path_type=Path),
-              help="A folder for gold-json (one JSON file per document), a file otherwise.")
+@click.option(
+    "--out",
+    "dest",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A folder for gold-json (one JSON file per document), a file otherwise.",
+)
 def export(out_dir: Path, fmt: str, dest: Path) -> None:
     """Export the graph in OUT_DIR.
 
@@ -164,8 +188,13 @@ def stats(out_dir: Path, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "dest", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="HTML file to write (default: OUT_DIR/explorer.html).")
+@click.option(
+    "--out",
+    "dest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file to write (default: OUT_DIR/explorer.html).",
+)
 def viz(out_dir: Path, dest: Path | None) -> None:
     """Write the HTML explorer page of the graph in OUT_DIR."""
     from kg.viz import write_explorer

@@ -45,13 +45,25 @@ _MARKDOWN = frozenset({".md", ".markdown"})
 _HTML = frozenset({".html", ".htm"})
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "zip archive"), (b"PK\x05\x06", "zip archive"), (b"%PDF-", "PDF"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\x1f\x8b", "gzip archive"), (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"), (b"GIF89a", "GIF image"), (b"BZh91AY&SY", "bzip2 archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7z archive"), (b"\xfd7zXZ\x00", "xz archive"), (b"\x28\xb5\x2f\xfd", "zstd archive"),
-    (b"Rar!\x1a\x07", "RAR archive"), (b"\x7fELF", "executable"), (b"MZ\x90\x00", "executable"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE document"), (b"SQLite format 3\x00", "SQLite database"),
-    (b"RIFF", "RIFF media"), (b"\x00asm", "WebAssembly"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"PK\x05\x06", "zip archive"),
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"BZh91AY&SY", "bzip2 archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "executable"),
+    (b"MZ\x90\x00", "executable"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE document"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"RIFF", "RIFF media"),
+    (b"\x00asm", "WebAssembly"),
 )
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ", "\u2028": "\n", "\u2029": "\n"})
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b\u2060\ufeff]")
@@ -62,8 +74,18 @@ _WORD = re.compile(r"[^\W\d_]+")
 _ALNUM_KEY = re.compile(r"[\W_]+")
 
 _FM_TITLE = ("title", "headline")
-_FM_DATE = ("date", "publishedDateTime", "published", "pubDate", "datePublished", "published_at",
-            "publishedAt", "publish_date", "created", "created_at")
+_FM_DATE = (
+    "date",
+    "publishedDateTime",
+    "published",
+    "pubDate",
+    "datePublished",
+    "published_at",
+    "publishedAt",
+    "publish_date",
+    "created",
+    "created_at",
+)
 _FM_URL = ("url", "originalUrl", "webUrl", "link", "canonical", "canonical_url", "canonicalUrl")
 _FM_LANG = ("lang", "language", "locale", "inLanguage")
 _FM_SOURCE = ("source", "publisher", "provider.name", "site_name", "siteName")
@@ -86,8 +108,9 @@ def discover(root: Path) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath, f) for f in filenames
-                     if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES)
+        found.extend(
+            Path(dirpath, f) for f in filenames if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
+        )
     return sorted(found)
 
 
@@ -435,9 +458,22 @@ def iso_date(value: Any) -> str | None:
 
 
 _HTML_DATE_KEYS = (
-    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
-    "date", "pubdate", "publishdate", "publish_date", "publication_date", "dc.date", "dc.date.issued",
-    "dcterms.created", "dcterms.date", "parsely-pub-date", "sailthru.date", "article.published",
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publication_date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dcterms.date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
 )
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—·»]|::|-)\s+")
 
@@ -457,8 +493,14 @@ def _from_html(html: str) -> _Parts:
         name = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         if name and (m.get("content") or "").strip():
             meta.setdefault(name, " ".join(m.get("content").split()))
-    canonical = next((link.get("href") for link in tree.iter("link")
-                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    canonical = next(
+        (
+            link.get("href")
+            for link in tree.iter("link")
+            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
+        ),
+        None,
+    )
     parts.url = canonical or meta.get("og:url")
     parts.source = meta.get("og:site_name") or meta.get("application-name")
     parts.meta_lang = tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or meta.get("content-language")
@@ -490,11 +532,11 @@ def _title_tag(tree: Any, site: str | None) -> str | None:
     if not cuts:
         return title
     if site is not None:
-        if _alnum_key(title[cuts[-1].end():]) == _alnum_key(site):
+        if _alnum_key(title[cuts[-1].end() :]) == _alnum_key(site):
             return title[: cuts[-1].start()]
         if _alnum_key(title[: cuts[0].start()]) == _alnum_key(site):
-            return title[cuts[0].end():]
-    head, tail = title[: cuts[-1].start()], title[cuts[-1].end():]
+            return title[cuts[0].end() :]
+    head, tail = title[: cuts[-1].start()], title[cuts[-1].end() :]
     return head if len(tail) <= 40 and len(tail) < len(head) else title
 
 

@@ -256,9 +256,7 @@ def _entity_nodes(
     return nodes
 
 
-def _object_node(
-    graph: Graph, fact: Fact, nodes: Mapping[str, URIRef], doc_id: str, lang: str, where: str
-) -> URIRef:
+def _object_node(graph: Graph, fact: Fact, nodes: Mapping[str, URIRef], doc_id: str, lang: str, where: str) -> URIRef:
     """The object of ``fact``: an entity's IRI, or a new group or quotation node of the document."""
     if fact.object_kind == "entity":
         if fact.object not in nodes:

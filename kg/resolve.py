@@ -23,7 +23,5 @@ def entity_iris(extractions: Iterable[Extraction]) -> dict[str, dict[str, URIRef
     """IRIs of every entity: ``{doc_id: {entity key: IRI}}``."""
     out: dict[str, dict[str, URIRef]] = {}
     for ex in extractions:
-        out[ex.document.doc_id] = {
-            e.key: entity_iri(norm_key(e.label) or e.label, e.type) for e in ex.entities
-        }
+        out[ex.document.doc_id] = {e.key: entity_iri(norm_key(e.label) or e.label, e.type) for e in ex.entities}
     return out

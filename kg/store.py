@@ -186,9 +186,9 @@ def save_graphs(
     """
     out = Path(out_dir)
     try:
-        manifest_bytes = (
-            json.dumps(dict(manifest), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        ).encode("utf-8")
+        manifest_bytes = (json.dumps(dict(manifest), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
+            "utf-8"
+        )
     except (TypeError, ValueError) as exc:
         raise GraphError(f"{out / MANIFEST_FILE}: manifest is not JSON-serializable: {exc}") from exc
     dataset = build_dataset(graphs)

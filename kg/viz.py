@@ -46,8 +46,13 @@ def _graph_data(out_dir: Path) -> tuple[list[dict], list[dict]]:
         labels[s] = names[0] if names else s.rsplit("/", 1)[-1]
     ids = {iri: i for i, iri in enumerate(sorted(node_class))}
     nodes = [
-        {"id": ids[iri], "label": labels[iri][:80], "title": f"{labels[iri]} ({node_class[iri]})",
-         "color": CLASS_COLOURS[node_class[iri]], "group": node_class[iri]}
+        {
+            "id": ids[iri],
+            "label": labels[iri][:80],
+            "title": f"{labels[iri]} ({node_class[iri]})",
+            "color": CLASS_COLOURS[node_class[iri]],
+            "group": node_class[iri],
+        }
         for iri in sorted(node_class)
         if node_class[iri] not in {"Quotation"}
     ]

@@ -111,8 +111,14 @@ def rules() -> ChromeRules:
         ("Getty Images", "photo credit"),
         ("Worker/Studio – Atelier Lune – Better Images of AI", "photo credit"),
         ("Jeanne Morvan / AFP", "photo credit"),
-        ("Cette page peut inclure du contenu de tiers fourni à des fins d'information uniquement.", "disclaimer boilerplate"),
-        ("This page may contain third-party content and does not constitute investment advice.", "disclaimer boilerplate"),
+        (
+            "Cette page peut inclure du contenu de tiers fourni à des fins d'information uniquement.",
+            "disclaimer boilerplate",
+        ),
+        (
+            "This page may contain third-party content and does not constitute investment advice.",
+            "disclaimer boilerplate",
+        ),
         ("https://exemple.example/article/1234", "bare link"),
         ("robot", "icon or image label"),
         ("qrCode", "app download prompt"),

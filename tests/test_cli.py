@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT
 
 from kg.cli import cli
-
-from conftest import EXAMPLES, ROOT
 
 COMMANDS = sorted(cli.commands)
 
@@ -46,8 +44,10 @@ def test_build_prints_where_things_are(built):
     assert len(report["files"]) == len(list(EXAMPLES.iterdir()))
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("turtle", "g.ttl"), ("trig", "g.trig"), ("nquads", "g.nq"),
-                                           ("jsonld", "g.jsonld"), ("gold-json", "pred")])
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("turtle", "g.ttl"), ("trig", "g.trig"), ("nquads", "g.nq"), ("jsonld", "g.jsonld"), ("gold-json", "pred")],
+)
 def test_export_formats(built, tmp_path, fmt, name):
     out, _ = built
     dest = tmp_path / name
@@ -79,7 +79,7 @@ def test_validate_fails_on_a_broken_graph(built, tmp_path):
     broken.mkdir()
     text = (out / "graph.trig").read_text(encoding="utf-8")
     # a statement whose confidence is out of range violates the shapes
-    text = text.replace('kg:confidence 0.', 'kg:confidence 7.', 1)
+    text = text.replace("kg:confidence 0.", "kg:confidence 7.", 1)
     (broken / "graph.trig").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", str(broken)])
     assert result.exit_code == 1

@@ -11,7 +11,7 @@ from kg.model import Document
 
 def run(text: str, lang: str):
     doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
-    (_, chunks), = list(nlp.pipe([(doc, text)], lang))
+    ((_, chunks),) = list(nlp.pipe([(doc, text)], lang))
     ex = extract(doc, chunks)
     ents = {e.key: e for e in ex.entities}
     facts = set()
@@ -28,8 +28,11 @@ def attrs(ex, predicate):
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("Le groupe Microsoft a investi 13 milliards de dollars dans OpenAI depuis 2019.", "fr",
-         ("Microsoft", "investsIn", "OpenAI")),
+        (
+            "Le groupe Microsoft a investi 13 milliards de dollars dans OpenAI depuis 2019.",
+            "fr",
+            ("Microsoft", "investsIn", "OpenAI"),
+        ),
         ("Amazon invested $4 billion in Anthropic last year.", "en", ("Amazon", "investsIn", "Anthropic")),
     ],
 )
@@ -43,8 +46,12 @@ def test_invests_with_amount(text, lang, expected):
 @pytest.mark.parametrize(
     ("text", "lang", "investors", "investee"),
     [
-        ("La start-up Mistral AI a levé 385 millions d'euros auprès d'Andreessen Horowitz, de Nvidia et de Salesforce.",
-         "fr", {"Andreessen Horowitz", "Nvidia", "Salesforce"}, "Mistral AI"),
+        (
+            "La start-up Mistral AI a levé 385 millions d'euros auprès d'Andreessen Horowitz, de Nvidia et de Salesforce.",
+            "fr",
+            {"Andreessen Horowitz", "Nvidia", "Salesforce"},
+            "Mistral AI",
+        ),
     ],
 )
 def test_round_investors_without_amount(text, lang, investors, investee):
@@ -58,8 +65,13 @@ def test_round_investors_without_amount(text, lang, investors, investee):
     ("text", "lang", "person", "org", "role"),
     [
         ("Le PDG de Walmart, John Furner, a présenté le plan aux salariés.", "fr", "John Furner", "Walmart", "ceo"),
-        ("Satya Nadella, directeur général de Microsoft, a pris la parole mardi.", "fr", "Satya Nadella",
-         "Microsoft", "ceo"),
+        (
+            "Satya Nadella, directeur général de Microsoft, a pris la parole mardi.",
+            "fr",
+            "Satya Nadella",
+            "Microsoft",
+            "ceo",
+        ),
         ("Alphabet CEO Sundar Pichai presented the results on Tuesday.", "en", "Sundar Pichai", "Alphabet", "ceo"),
         ("Sarah Friar, OpenAI's chief financial officer, spoke to reporters.", "en", "Sarah Friar", "OpenAI", "cfo"),
     ],
@@ -72,8 +84,10 @@ def test_roles(text, lang, person, org, role):
 
 @pytest.mark.parametrize(
     "text",
-    ["L'ancien PDG de Twitter, Jack Dorsey, a lancé un nouveau réseau.",
-     "Former Google engineer Blake Lemoine spoke at the event."],
+    [
+        "L'ancien PDG de Twitter, Jack Dorsey, a lancé un nouveau réseau.",
+        "Former Google engineer Blake Lemoine spoke at the event.",
+    ],
 )
 def test_former_roles_give_no_fact(text):
     lang = "fr" if text.startswith("L'") else "en"
@@ -84,12 +98,24 @@ def test_former_roles_give_no_fact(text):
 @pytest.mark.parametrize(
     ("text", "lang", "speaker", "start"),
     [
-        ("« Nous sommes très heureux de ce partenariat », a déclaré Arthur Mensch lors d'une conférence.", "fr",
-         "Arthur Mensch", "Nous sommes très heureux"),
-        ("“This is only the beginning of a long road,” Sundar Pichai said in a statement.", "en", "Sundar Pichai",
-         "This is only the beginning"),
-        ('Brad Smith a expliqué : "la technologie doit servir les travailleurs".', "fr", "Brad Smith",
-         "la technologie doit servir"),
+        (
+            "« Nous sommes très heureux de ce partenariat », a déclaré Arthur Mensch lors d'une conférence.",
+            "fr",
+            "Arthur Mensch",
+            "Nous sommes très heureux",
+        ),
+        (
+            "“This is only the beginning of a long road,” Sundar Pichai said in a statement.",
+            "en",
+            "Sundar Pichai",
+            "This is only the beginning",
+        ),
+        (
+            'Brad Smith a expliqué : "la technologie doit servir les travailleurs".',
+            "fr",
+            "Brad Smith",
+            "la technologie doit servir",
+        ),
     ],
 )
 def test_quotes(text, lang, speaker, start):
@@ -130,7 +156,8 @@ def test_develops_possessive_and_maker():
 
 def test_short_forms_and_acronyms_are_aliases():
     ex, ents, _ = run(
-        "La Federal Trade Commission (FTC) enquête. Mistral AI répond. Selon Mistral, la FTC n'a rien demandé.", "fr")
+        "La Federal Trade Commission (FTC) enquête. Mistral AI répond. Selon Mistral, la FTC n'a rien demandé.", "fr"
+    )
     labels = {e.label: e for e in ents.values()}
     assert "FTC" in labels["Federal Trade Commission"].aliases
     assert "Mistral" in labels["Mistral AI"].aliases

@@ -22,8 +22,10 @@ from kg.ingest import detect_language, discover, normalise_text, read_document
 from kg.model import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"
-SHARED = next((p for p in (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")) if p.is_dir()),
-              Path("/nonexistent/shared"))
+SHARED = next(
+    (p for p in (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")) if p.is_dir()),
+    Path("/nonexistent/shared"),
+)
 CORPUS_FILES = sorted((SHARED / "corpus").glob("*/*.txt"))
 needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason="shared corpus not available")
 
@@ -54,8 +56,19 @@ def read(root: Path, name: str, data: bytes | str, **kwargs: object) -> Document
 
 
 def test_discover_finds_supported_files_recursively_sorted(tmp_path: Path) -> None:
-    for name in ["b.txt", "a.MD", "sub/c.html", "sub/deeper/d.htm", "e.Markdown", "f.TXT",
-                 "skip.pdf", "skip.json", ".hidden.txt", ".git/x.txt", "sub/.cache/y.md"]:
+    for name in [
+        "b.txt",
+        "a.MD",
+        "sub/c.html",
+        "sub/deeper/d.htm",
+        "e.Markdown",
+        "f.TXT",
+        "skip.pdf",
+        "skip.json",
+        ".hidden.txt",
+        ".git/x.txt",
+        "sub/.cache/y.md",
+    ]:
         write(tmp_path, name, "x")
     found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
     assert found == ["a.MD", "b.txt", "e.Markdown", "f.TXT", "sub/c.html", "sub/deeper/d.htm"]
@@ -284,7 +297,9 @@ def test_front_matter_title_not_repeated_and_markdown_flattened(tmp_path: Path) 
 
 
 def test_lead_already_in_body_is_not_repeated(tmp_path: Path) -> None:
-    doc = read(tmp_path, "story.md", fm("title: Titre court\nsummary: Un accord inédit.", "Un accord inédit.\n\nSuite."))
+    doc = read(
+        tmp_path, "story.md", fm("title: Titre court\nsummary: Un accord inédit.", "Un accord inédit.\n\nSuite.")
+    )
     assert doc.text == "Titre court\n\nUn accord inédit.\n\nSuite."
 
 
@@ -364,12 +379,42 @@ def test_html_article_paragraphs_survive_as_paragraphs(html_doc: Document, parag
 @pytest.mark.parametrize(
     "chrome",
     [
-        "LEAK", "Accueil", "Économie", "Connexion", "Abonnez-vous", "English", "Español", "Deutsch",
-        "cookies", "Tout accepter", "Continuer sans accepter", "Partager", "Tweeter", "LinkedIn",
-        "Copier le lien", "WhatsApp", "À lire aussi", "chantiers navals", "Publicité", "newsletter",
-        "adresse e-mail", "Je m'inscris", "Commentaires", "Pixelor", "Loïc44", "Laisser un commentaire",
-        "Les plus lus", "Mentions légales", "Tous droits réservés", "App Store", "dataLayer", "{", "&laquo;",
-        "&amp;", "&nbsp;", "\u00a0",
+        "LEAK",
+        "Accueil",
+        "Économie",
+        "Connexion",
+        "Abonnez-vous",
+        "English",
+        "Español",
+        "Deutsch",
+        "cookies",
+        "Tout accepter",
+        "Continuer sans accepter",
+        "Partager",
+        "Tweeter",
+        "LinkedIn",
+        "Copier le lien",
+        "WhatsApp",
+        "À lire aussi",
+        "chantiers navals",
+        "Publicité",
+        "newsletter",
+        "adresse e-mail",
+        "Je m'inscris",
+        "Commentaires",
+        "Pixelor",
+        "Loïc44",
+        "Laisser un commentaire",
+        "Les plus lus",
+        "Mentions légales",
+        "Tous droits réservés",
+        "App Store",
+        "dataLayer",
+        "{",
+        "&laquo;",
+        "&amp;",
+        "&nbsp;",
+        "\u00a0",
     ],
 )
 def test_html_chrome_never_reaches_the_text(html_doc: Document, chrome: str) -> None:
@@ -384,7 +429,9 @@ def test_html_without_lang_is_detected_and_minimal_page_works(tmp_path: Path) ->
 
 
 def test_txt_holding_a_saved_html_page_is_read_as_html(tmp_path: Path) -> None:
-    doc = read(tmp_path, "page.txt", f"<!DOCTYPE html><html lang='en'><body><nav>Home</nav><p>{EN_BODY}</p></body></html>")
+    doc = read(
+        tmp_path, "page.txt", f"<!DOCTYPE html><html lang='en'><body><nav>Home</nav><p>{EN_BODY}</p></body></html>"
+    )
     assert doc.text == EN_BODY
 
 
@@ -431,14 +478,44 @@ def test_html_lang_attribute_wins(tmp_path: Path) -> None:
 
 #: Short page-chrome labels that must never survive on a line of their own.
 CHROME_LINES = {
-    "partager", "reposter", "commentaire", "connexion", "abonnez-vous", "news", "advertisement", "robot",
-    "english", "español", "voir l'original", "share the post", "fermer", "communauté", "0/400", "récompense",
+    "partager",
+    "reposter",
+    "commentaire",
+    "connexion",
+    "abonnez-vous",
+    "news",
+    "advertisement",
+    "robot",
+    "english",
+    "español",
+    "voir l'original",
+    "share the post",
+    "fermer",
+    "communauté",
+    "0/400",
+    "récompense",
 }
 #: Page-chrome fragments that must not survive anywhere in the text.
 CHROME_FRAGMENTS = [
-    "Aucun commentaire", "Il reste ", "Il vous reste", "Déjà abonné", "Commentaires (", "À lire aussi",
-    "Crédit :", "min de lecture", "newsletter", "Création du résumé", "contenu de tiers", "Better Images of AI",
-    "[Inc", "votre avatar", "Scan pour", "BackThe", "0/400", "Русский", "简体中文",
+    "Aucun commentaire",
+    "Il reste ",
+    "Il vous reste",
+    "Déjà abonné",
+    "Commentaires (",
+    "À lire aussi",
+    "Crédit :",
+    "min de lecture",
+    "newsletter",
+    "Création du résumé",
+    "contenu de tiers",
+    "Better Images of AI",
+    "[Inc",
+    "votre avatar",
+    "Scan pour",
+    "BackThe",
+    "0/400",
+    "Русский",
+    "简体中文",
 ]
 
 

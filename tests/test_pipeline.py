@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 import pyoxigraph
 import pytest
+from conftest import EXAMPLES, SHARED, shared_corpus
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 import kg
 from kg.export import export
 from kg.store import load_dataset, union_graph
 from kg.validate import validate
-
-from conftest import EXAMPLES, SHARED, shared_corpus
 
 # Floors reached by the extractor on seeds + dev (25 articles); quality may rise, never silently fall.
 FLOORS = {"entity_f1": 0.88, "fact_f1": 0.62, "attribute_accuracy": 0.78}
@@ -98,12 +96,15 @@ def test_rebuild_is_isomorphic(shared_build, tmp_path):
 
 def test_every_fact_has_provenance(shared_build):
     _, _, out, _ = shared_build
-    rows = kg.query(out, """
+    rows = kg.query(
+        out,
+        """
         SELECT ?st ?doc ?sentence ?start ?end ?rule ?conf ?text WHERE {
           ?st a kg:Statement ; prov:wasDerivedFrom ?doc ; kg:sentence ?sentence ; kg:start ?start ;
               kg:end ?end ; kg:rule ?rule ; kg:confidence ?conf .
           ?doc kg:text ?text .
-        }""")
+        }""",
+    )
     statements = kg.query(out, "SELECT (COUNT(?st) AS ?n) WHERE { ?st a kg:Statement }")[0]["n"]
     assert len(rows) == statements > 0
     for row in rows:

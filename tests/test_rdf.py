@@ -67,7 +67,9 @@ def test_entity_iri_gets_a_hash_when_the_slug_loses_information(label: str, type
     assert len(digest) == 10 and all(c in "0123456789abcdef" for c in digest)
 
 
-@pytest.mark.parametrize("first,second", [("北京大学", "清华大学"), ("a" * 70 + "x", "a" * 70 + "y"), ("Ørsted", "Ärsted")])
+@pytest.mark.parametrize(
+    "first,second", [("北京大学", "清华大学"), ("a" * 70 + "x", "a" * 70 + "y"), ("Ørsted", "Ärsted")]
+)
 def test_entity_iri_keeps_distinct_names_apart(first: str, second: str) -> None:
     assert entity_iri(first, "Organization") != entity_iri(second, "Organization")
 
@@ -185,7 +187,9 @@ def small_extraction(**fact_changes) -> Extraction:
         "w", "trains", "workers", Provenance(text, 0, len(text), "train.en", 0.85678),
         object_kind="group", count=10_000_000, year=2030,
     )  # fmt: skip
-    return Extraction(doc, (Entity("w", "Walmart", "Organization", ("Walmart Inc.",)),), (dataclasses.replace(fact, **fact_changes),))
+    return Extraction(
+        doc, (Entity("w", "Walmart", "Organization", ("Walmart Inc.",)),), (dataclasses.replace(fact, **fact_changes),)
+    )
 
 
 @pytest.mark.parametrize("extraction", [small_extraction()], ids=["walmart"])

@@ -60,8 +60,14 @@ def test_target_year(text, lang, year):
 
 @pytest.mark.parametrize(
     ("text", "lang", "value"),
-    [("12,5", "fr", "12.5"), ("1,500", "en", "1500"), ("10 000", "fr", "10000"), ("2.75", "en", "2.75"),
-     ("1.234,5", "fr", "1234.5"), ("1,234.5", "en", "1234.5")],
+    [
+        ("12,5", "fr", "12.5"),
+        ("1,500", "en", "1500"),
+        ("10 000", "fr", "10000"),
+        ("2.75", "en", "2.75"),
+        ("1.234,5", "fr", "1234.5"),
+        ("1,234.5", "en", "1234.5"),
+    ],
 )
 def test_parse_number(text, lang, value):
     assert parse_number(text, lang) == Decimal(value)

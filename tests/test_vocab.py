@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
+import rdflib.namespace as ns
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
-import rdflib.namespace as ns
 
-from kg.model import ENTITY_TYPES, PREDICATES
 from kg import vocab
+from kg.model import ENTITY_TYPES, PREDICATES
 from kg.vocab import BASE, KG, ONTOLOGY, PREFIXES, bind_prefixes, ontology_graph, shapes_graph
 
 # XSD and schema.org warn on unknown attributes, which pytest probes on module globals: no aliases.
@@ -132,8 +132,9 @@ def test_base_is_the_parent_of_the_ontology_namespace(base: str) -> None:
 
 @pytest.mark.parametrize("name", ["kg.ttl", "shapes.ttl"])
 def test_ontology_files_parse_with_pyoxigraph(name: str) -> None:
-    import pyoxigraph
     from importlib.resources import files
+
+    import pyoxigraph
 
     data = files("kg.ontology").joinpath(name).read_bytes()
     triples = list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE))

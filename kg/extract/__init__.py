@@ -45,8 +45,9 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
         for span in doc.sents:
             sent = Sentence(span=span, offset=offset, index=index, lang=lang)
             s0, s1 = offset + span.start_char, offset + span.end_char
-            sent.mentions = [m for m in mentions if s0 <= m.start and m.end <= s1 and m.span is not None
-                             and m.span.doc is doc]
+            sent.mentions = [
+                m for m in mentions if s0 <= m.start and m.end <= s1 and m.span is not None and m.span.doc is doc
+            ]
             for cand in run_rules(sent, state):
                 found.append((cand, s0, s1))
             index += 1
@@ -80,10 +81,22 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
             s, o = o, s
         ident = (s, cand.predicate, o if cand.object_kind != "quote" else f"{o}@{start}")
         fact = Fact(
-            subject=s, predicate=cand.predicate, object=o, object_kind=cand.object_kind,
-            provenance=Provenance(sentence=_provenance_text(text, start, end), start=start, end=end,
-                                  rule=cand.rule, confidence=cand.confidence),
-            amount=cand.amount, currency=cand.currency, count=cand.count, year=cand.year, role=cand.role,
+            subject=s,
+            predicate=cand.predicate,
+            object=o,
+            object_kind=cand.object_kind,
+            provenance=Provenance(
+                sentence=_provenance_text(text, start, end),
+                start=start,
+                end=end,
+                rule=cand.rule,
+                confidence=cand.confidence,
+            ),
+            amount=cand.amount,
+            currency=cand.currency,
+            count=cand.count,
+            year=cand.year,
+            role=cand.role,
         )
         old = facts.get(ident)
         if old is None:
@@ -95,10 +108,15 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
     for key, e in by_key.items():
         label = e.label
         aliases = tuple(a for a in e.aliases if a != label)
-        entities.append(Entity(
-            key=key, label=label, type=e.type, aliases=aliases,
-            mentions=tuple(Mention(m.text, m.start, m.end) for m in e.mentions),
-        ))
+        entities.append(
+            Entity(
+                key=key,
+                label=label,
+                type=e.type,
+                aliases=aliases,
+                mentions=tuple(Mention(m.text, m.start, m.end) for m in e.mentions),
+            )
+        )
     if document.source and not any(norm_key(e.label) == norm_key(document.source) for e in entities):
         key = f"Organization:{norm_key(document.source)}"
         entities.append(Entity(key=key, label=document.source, type="Organization"))
@@ -118,4 +136,3 @@ def _merge(a: Fact, b: Fact) -> Fact:
         year=best.year if best.year is not None else other.year,
         role=best.role or other.role,
     )
-

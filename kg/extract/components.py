@@ -41,8 +41,7 @@ class GazetteerComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         matches = [
-            Span(doc, start, end, label=doc.vocab.strings[match_id])
-            for match_id, start, end in self.matcher(doc)
+            Span(doc, start, end, label=doc.vocab.strings[match_id]) for match_id, start, end in self.matcher(doc)
         ]
         if not matches:
             return doc

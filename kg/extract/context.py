@@ -85,9 +85,15 @@ class Sentence:
             return [m]
         i = ms.index(m)
         lo = hi = i
-        while lo > 0 and _SEPARATOR.match(self.between(ms[lo - 1], ms[lo])) and self.between(ms[lo - 1], ms[lo]).strip():
+        while (
+            lo > 0 and _SEPARATOR.match(self.between(ms[lo - 1], ms[lo])) and self.between(ms[lo - 1], ms[lo]).strip()
+        ):
             lo -= 1
-        while hi < len(ms) - 1 and _SEPARATOR.match(self.between(ms[hi], ms[hi + 1])) and self.between(ms[hi], ms[hi + 1]).strip():
+        while (
+            hi < len(ms) - 1
+            and _SEPARATOR.match(self.between(ms[hi], ms[hi + 1]))
+            and self.between(ms[hi], ms[hi + 1]).strip()
+        ):
             hi += 1
         return ms[lo : hi + 1]
 

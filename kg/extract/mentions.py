@@ -22,16 +22,60 @@ from kg.extract.lexicon import fold, load_gazetteer, load_roles, load_yaml
 __all__ = ["WMention", "find_mentions", "group_mentions", "norm_key", "WEntity"]
 
 _NER_TYPES = {
-    "PER": "Person", "PERSON": "Person",
+    "PER": "Person",
+    "PERSON": "Person",
     "ORG": "Organization",
-    "LOC": "Place", "GPE": "Place", "FAC": "Place",
-    "PRODUCT": "Product", "EVENT": "Event",
+    "LOC": "Place",
+    "GPE": "Place",
+    "FAC": "Place",
+    "PRODUCT": "Product",
+    "EVENT": "Event",
     "MISC": None,
 }
 _TYPES = ("Person", "Organization", "Product", "Program", "Place", "Event")
-_LEADING = {"the", "le", "la", "les", "l'", "l’", "l", "du", "de", "des", "d'", "d’", "a", "an", "un", "une", "au", "aux"}
+_LEADING = {
+    "the",
+    "le",
+    "la",
+    "les",
+    "l'",
+    "l’",
+    "l",
+    "du",
+    "de",
+    "des",
+    "d'",
+    "d’",
+    "a",
+    "an",
+    "un",
+    "une",
+    "au",
+    "aux",
+}
 _LEGAL = {"inc", "corp", "corporation", "ltd", "llc", "sa", "sas", "plc", "gmbh", "ag", "co", "limited", "incorporated"}
-_CONNECT = {"de", "du", "des", "d'", "d’", "of", "for", "the", "and", "&", "pour", "la", "le", "l'", "l’", "et", "on", "sur", "in", "en"}
+_CONNECT = {
+    "de",
+    "du",
+    "des",
+    "d'",
+    "d’",
+    "of",
+    "for",
+    "the",
+    "and",
+    "&",
+    "pour",
+    "la",
+    "le",
+    "l'",
+    "l’",
+    "et",
+    "on",
+    "sur",
+    "in",
+    "en",
+}
 _SOURCE_RANK = {"gazetteer": 3, "head": 2, "cue": 2, "ner": 1}
 
 
@@ -141,9 +185,15 @@ def _trim(span: Span) -> Span | None:
     titles = set(load_roles("en")) | set(load_roles("fr"))
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and span.label_ not in _TYPES and (
-        doc[start].lower_ in _LEADING or doc[start].is_punct or fold(doc[start].text) in titles
-        or (doc[start].text[:1].islower() and doc[start].pos_ not in {"PROPN", "NOUN"})
+    while (
+        start < end
+        and span.label_ not in _TYPES
+        and (
+            doc[start].lower_ in _LEADING
+            or doc[start].is_punct
+            or fold(doc[start].text) in titles
+            or (doc[start].text[:1].islower() and doc[start].pos_ not in {"PROPN", "NOUN"})
+        )
     ):
         start += 1
     for i in range(start + 1, end):  # a quotation mark or a parenthesis ends a name ("Mistral d' »innovateur")
@@ -151,8 +201,11 @@ def _trim(span: Span) -> Span | None:
             end = i
             break
     while end > start and (
-        doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s", "s"} and end - 1 > start
-        or fold(doc[end - 1].text) in titles or doc[end - 1].lower_ in _LEADING | {"d", "l", "d’", "l’"}
+        doc[end - 1].is_punct
+        or doc[end - 1].lower_ in {"'s", "’s", "s"}
+        and end - 1 > start
+        or fold(doc[end - 1].text) in titles
+        or doc[end - 1].lower_ in _LEADING | {"d", "l", "d’", "l’"}
     ):
         end -= 1
     if start >= end:
@@ -186,8 +239,13 @@ def _type_of(span: Span, text: str, lang: str) -> tuple[str | None, str]:
         return gaz[text][0], "gazetteer"
     if span.label_ in _TYPES:
         return span.label_, "gazetteer"
-    if not any(t.pos_ == "PROPN" or t.text.isupper() or any(c.isdigit() for c in t.text) or
-               (t.text[:1].isupper() and not t.is_sent_start) for t in span):
+    if not any(
+        t.pos_ == "PROPN"
+        or t.text.isupper()
+        or any(c.isdigit() for c in t.text)
+        or (t.text[:1].isupper() and not t.is_sent_start)
+        for t in span
+    ):
         return None, "ner"  # a capitalised common word at the start of a sentence ("Surpassant", "Impacts")
     head = _head_type(text)
     cue = _cue_type(span, lang)
@@ -226,8 +284,11 @@ def _lower_head_names(doc: Doc) -> Iterable[tuple[Span, str]]:
             continue
         j = i + 1
         end = None
-        while j < n and (doc[j].lower_ in _CONNECT or doc[j].text[:1].isupper()
-                         or (end is not None and doc[j].pos_ == "ADJ" and doc[j - 1].text[:1].isupper())):
+        while j < n and (
+            doc[j].lower_ in _CONNECT
+            or doc[j].text[:1].isupper()
+            or (end is not None and doc[j].pos_ == "ADJ" and doc[j - 1].text[:1].isupper())
+        ):
             if doc[j].text[:1].isupper() or doc[j].pos_ == "ADJ":
                 end = j + 1
             j += 1
@@ -246,12 +307,19 @@ def _event_nouns(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
         if fold(t.text) not in nouns or t.pos_ != "NOUN" or t.text[:1].isupper():
             continue
         window = doc[max(t.sent.start, t.i - 4) : min(t.sent.end, t.i + 4)]
-        if not any(any(fold(w.text).startswith(p[0][0]) if p[0][1] else fold(w.text) == p[0][0] for p in patterns)
-                   for w in window if w.i != t.i):
+        if not any(
+            any(fold(w.text).startswith(p[0][0]) if p[0][1] else fold(w.text) == p[0][0] for p in patterns)
+            for w in window
+            if w.i != t.i
+        ):
             continue
         start = t.i
-        while start > t.sent.start and doc[start - 1].dep_ in {"amod", "compound", "nummod"} and \
-                doc[start - 1].head.i == t.i and doc[start - 1].pos_ in {"ADJ", "NOUN", "NUM"}:
+        while (
+            start > t.sent.start
+            and doc[start - 1].dep_ in {"amod", "compound", "nummod"}
+            and doc[start - 1].head.i == t.i
+            and doc[start - 1].pos_ in {"ADJ", "NOUN", "NUM"}
+        ):
             start -= 1
         yield Span(doc, start, t.i + 1, label="Event"), "Event"
 
@@ -268,10 +336,16 @@ def _head_names(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
         if doc[i].text in wanted:
             j = i
             # extend left over capitalised words and connectors
-            while j > 0 and not doc[j - 1].like_num and fold(doc[j - 1].text) not in _SCALE_WORDS and (
-                _NAME_TOKEN.match(doc[j - 1].text) or (doc[j - 1].lower_ in _CONNECT and j - 2 >= 0
-                                                       and _NAME_TOKEN.match(doc[j - 2].text))
-            ) and not doc[j - 1].is_sent_start:
+            while (
+                j > 0
+                and not doc[j - 1].like_num
+                and fold(doc[j - 1].text) not in _SCALE_WORDS
+                and (
+                    _NAME_TOKEN.match(doc[j - 1].text)
+                    or (doc[j - 1].lower_ in _CONNECT and j - 2 >= 0 and _NAME_TOKEN.match(doc[j - 2].text))
+                )
+                and not doc[j - 1].is_sent_start
+            ):
                 j -= 1
             while j < i and doc[j].lower_ in _CONNECT:
                 j += 1
@@ -311,10 +385,17 @@ def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMenti
             if toks & taken:
                 continue
             taken |= toks
-            mentions.append(WMention(
-                start=offset + span.start_char, end=offset + span.end_char, text=span.text, type=type_,
-                source=source, sent=sent_index[span.sent.start], span=span,
-            ))
+            mentions.append(
+                WMention(
+                    start=offset + span.start_char,
+                    end=offset + span.end_char,
+                    text=span.text,
+                    type=type_,
+                    source=source,
+                    sent=sent_index[span.sent.start],
+                    span=span,
+                )
+            )
     mentions.sort(key=lambda m: m.start)
     mentions = _join_particles(_country_subsidiaries(mentions))
     _people_by_title(mentions, lang)
@@ -322,8 +403,28 @@ def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMenti
     return mentions, sents
 
 
-_PARTICLES = {"von", "van", "der", "den", "de", "du", "da", "di", "le", "la", "bin", "ben", "al", "el", "del",
-              "della", "dos", "das", "ter", "ten"}
+_PARTICLES = {
+    "von",
+    "van",
+    "der",
+    "den",
+    "de",
+    "du",
+    "da",
+    "di",
+    "le",
+    "la",
+    "bin",
+    "ben",
+    "al",
+    "el",
+    "del",
+    "della",
+    "dos",
+    "das",
+    "ter",
+    "ten",
+}
 
 
 def _split_coordination(ent: Span) -> list[Span]:
@@ -335,8 +436,12 @@ def _split_coordination(ent: Span) -> list[Span]:
     for i in range(ent.start + 1, ent.end - 1):
         t = doc[i]
         conj = t.lower_ in {"et", "and"} and doc[i - 1].pos_ != "ADJ" and i - start <= 2
-        if ((conj or t.text == ",") and doc[i + 1].text[:1].isupper()
-                and doc[i + 1].lower_ not in _CONNECT and doc[i - 1].text[:1].isalpha()):
+        if (
+            (conj or t.text == ",")
+            and doc[i + 1].text[:1].isupper()
+            and doc[i + 1].lower_ not in _CONNECT
+            and doc[i - 1].text[:1].isalpha()
+        ):
             pieces.append(Span(doc, start, i, label=ent.label))
             start = i + 1
     pieces.append(Span(doc, start, ent.end, label=ent.label))
@@ -348,9 +453,16 @@ def _join_particles(mentions: list[WMention]) -> list[WMention]:
     out: list[WMention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if (prev is not None and prev.type == "Person" and prev.text.split()[-1].lower() in _PARTICLES
-                and m.start == prev.end + 1 and prev.span is not None and m.span is not None
-                and prev.span.doc is m.span.doc and len(m.text.split()) == 1):
+        if (
+            prev is not None
+            and prev.type == "Person"
+            and prev.text.split()[-1].lower() in _PARTICLES
+            and m.start == prev.end + 1
+            and prev.span is not None
+            and m.span is not None
+            and prev.span.doc is m.span.doc
+            and len(m.text.split()) == 1
+        ):
             span = Span(prev.span.doc, prev.span.start, m.span.end, label=prev.span.label)
             out[-1] = WMention(prev.start, m.end, span.text, "Person", prev.source, prev.sent, span)
             continue
@@ -400,8 +512,7 @@ def _surnames(chunks: list[tuple[int, Doc]], mentions: list[WMention]) -> list[W
                 if prev is not None and prev.text[:1].isupper() and prev.pos_ == "PROPN":
                     continue  # part of another name
                 span = Span(doc, t.i, t.i + 1, label="PER")
-                added.append(WMention(offset + t.idx, offset + t.idx + len(t.text), t.text, "Person", "ner",
-                                      -1, span))
+                added.append(WMention(offset + t.idx, offset + t.idx + len(t.text), t.text, "Person", "ner", -1, span))
     if not added:
         return mentions
     # sentence numbers of added mentions follow the chunk's sentence order
@@ -416,9 +527,17 @@ def _country_subsidiaries(mentions: list[WMention]) -> list[WMention]:
     out: list[WMention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if (prev is not None and prev.type == "Organization" and m.type == "Place" and m.start == prev.end + 1
-                and fold(m.text) in countries and prev.span is not None and m.span is not None
-                and prev.span.doc is m.span.doc and prev.span.sent == m.span.sent):
+        if (
+            prev is not None
+            and prev.type == "Organization"
+            and m.type == "Place"
+            and m.start == prev.end + 1
+            and fold(m.text) in countries
+            and prev.span is not None
+            and m.span is not None
+            and prev.span.doc is m.span.doc
+            and prev.span.sent == m.span.sent
+        ):
             doc = prev.span.doc
             span = Span(doc, prev.span.start, m.span.end, label=prev.span.label)
             out[-1] = WMention(prev.start, m.end, span.text, "Organization", "head", prev.sent, span)
@@ -466,8 +585,14 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
         if root(short) != short:
             continue
         # "Crabtree-Ireland" / "von der Leyen" after "Duncan Crabtree-Ireland" / "Ursula von der Leyen"
-        longer = [k for k in persons if k != short and root(k) != root(short)
-                  and len(k.split()) > len(short.split()) and k.split()[-len(short.split()):] == short.split()]
+        longer = [
+            k
+            for k in persons
+            if k != short
+            and root(k) != root(short)
+            and len(k.split()) > len(short.split())
+            and k.split()[-len(short.split()) :] == short.split()
+        ]
         if longer and (best_type(clusters[short]) == "Person" or clusters[short][0].source == "ner"):
             if len({root(k) for k in longer}) == 1:
                 parent[short] = root(longer[0])
@@ -513,4 +638,3 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
         ent.mentions.sort(key=lambda m: m.start)
         out.append(ent)
     return sorted(out, key=lambda e: e.mentions[0].start)
-

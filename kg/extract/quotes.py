@@ -114,13 +114,20 @@ def attribute_quotes(text: str, lang: str, mentions: list[WMention]) -> Iterator
         in_before = [m for m in persons if before_start <= m.start and m.end <= qs]
         if in_after and speech.search(fold(text[qe : in_after[0].start + 1])):
             speaker, rule, conf = in_after[0], "said.after", 0.85
-        elif in_after and speech.search(fold(text[in_after[0].end : after_end])) and \
-                len(text[qe : in_after[0].start].strip(" ,.;:")) <= 3:
+        elif (
+            in_after
+            and speech.search(fold(text[in_after[0].end : after_end]))
+            and len(text[qe : in_after[0].start].strip(" ,.;:")) <= 3
+        ):
             speaker, rule, conf = in_after[0], "said.after", 0.85
         elif in_before and (speech.search(fold(before)) or before.rstrip().endswith(":")):
             speaker, rule, conf = in_before[-1], "said.before", 0.75
-        elif speech.search(f_after[:60]) and _PRONOUN.search(after[:60]) or \
-                _PRONOUN.search(before[-60:]) and speech.search(fold(before[-60:])):
+        elif (
+            speech.search(f_after[:60])
+            and _PRONOUN.search(after[:60])
+            or _PRONOUN.search(before[-60:])
+            and speech.search(fold(before[-60:]))
+        ):
             prior = [m for m in persons if m.end <= qs]
             key = prior[-1].key if prior else last_speaker
             if key:

@@ -34,21 +34,63 @@ class Quantity:
 
 
 _SCALES = {
-    "k": 10**3, "thousand": 10**3, "mille": 10**3, "milliers": 10**3,
-    "m": 10**6, "mn": 10**6, "mio": 10**6, "million": 10**6, "millions": 10**6,
-    "md": 10**9, "mds": 10**9, "mrd": 10**9, "mrds": 10**9, "bn": 10**9, "b": 10**9,
-    "billion": 10**9, "billions": 10**9, "milliard": 10**9, "milliards": 10**9,
-    "trillion": 10**12, "trillions": 10**12, "tn": 10**12,
+    "k": 10**3,
+    "thousand": 10**3,
+    "mille": 10**3,
+    "milliers": 10**3,
+    "m": 10**6,
+    "mn": 10**6,
+    "mio": 10**6,
+    "million": 10**6,
+    "millions": 10**6,
+    "md": 10**9,
+    "mds": 10**9,
+    "mrd": 10**9,
+    "mrds": 10**9,
+    "bn": 10**9,
+    "b": 10**9,
+    "billion": 10**9,
+    "billions": 10**9,
+    "milliard": 10**9,
+    "milliards": 10**9,
+    "trillion": 10**12,
+    "trillions": 10**12,
+    "tn": 10**12,
 }
 _FR_ONLY_SCALES = {"billion": 10**12, "billions": 10**12}  # French "billion" is 10^12
 
 _CURRENCY_WORDS = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "livre": "GBP", "livres": "GBP", "pound": "GBP", "pounds": "GBP",
-    "¥": "JPY", "yen": "JPY", "yens": "JPY", "jpy": "JPY",
-    "chf": "CHF", "francs suisses": "CHF", "yuan": "CNY", "yuans": "CNY", "cny": "CNY",
-    "c$": "CAD", "cad": "CAD", "a$": "AUD", "aud": "AUD", "inr": "INR", "roupies": "INR", "rupees": "INR",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "livre": "GBP",
+    "livres": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "¥": "JPY",
+    "yen": "JPY",
+    "yens": "JPY",
+    "jpy": "JPY",
+    "chf": "CHF",
+    "francs suisses": "CHF",
+    "yuan": "CNY",
+    "yuans": "CNY",
+    "cny": "CNY",
+    "c$": "CAD",
+    "cad": "CAD",
+    "a$": "AUD",
+    "aud": "AUD",
+    "inr": "INR",
+    "roupies": "INR",
+    "rupees": "INR",
 }
 
 # 1,234,567.89 | 1 234 567,89 | 12,5 | 2.75 | 10 000
@@ -61,16 +103,19 @@ _CUR_POST = (
 )
 
 _MONEY_PRE = re.compile(rf"(?P<cur>{_CUR_PRE})\s?(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?", re.I)
-_MONEY_POST = re.compile(
-    rf"(?<![\w$€£])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?\s*(?P<cur>{_CUR_POST})(?!\w)", re.I
-)
+_MONEY_POST = re.compile(rf"(?<![\w$€£])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
 _COUNT = re.compile(
     rf"(?<![\w$€£.,])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE}))?(?![\w%])(?!\s?(?:%|pour\s?cent|percent|per\s?cent))",
     re.I,
 )
 _YEAR = {
-    "fr": re.compile(r"\b(?:d['’]ici(?:\s+à)?|à\s+l['’]horizon|avant|jusqu['’]en|en|pour|fin|horizon)\s+(?:(?:la\s+)?fin\s+)?(?P<year>20\d\d)\b", re.I),
-    "en": re.compile(r"\b(?:by|until|before|through|in|within|by\s+the\s+end\s+of|end\s+of)\s+(?P<year>20\d\d)\b", re.I),
+    "fr": re.compile(
+        r"\b(?:d['’]ici(?:\s+à)?|à\s+l['’]horizon|avant|jusqu['’]en|en|pour|fin|horizon)\s+(?:(?:la\s+)?fin\s+)?(?P<year>20\d\d)\b",
+        re.I,
+    ),
+    "en": re.compile(
+        r"\b(?:by|until|before|through|in|within|by\s+the\s+end\s+of|end\s+of)\s+(?P<year>20\d\d)\b", re.I
+    ),
 }
 
 
