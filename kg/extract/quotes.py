@@ -96,6 +96,8 @@ def attribute_quotes(text: str, lang: str, mentions: list[WMention]) -> Iterator
     last_speaker: str | None = None
     for qs, qe, content in quotes:
         s_start, s_end = _sentence_bounds(text, qs, qe)
+        if content.rstrip().endswith((".", "!", "?", "…")) and re.match(r"\s+[A-ZÀ-Ý«“\"]", text[qe : qe + 3]):
+            s_end = qe  # 'made clear the rollout is "phase one." Anthropic CEO …': the sentence ends with the quote
         if text[:s_start].rstrip().endswith(":"):
             # "…, stating:\n“…”": the speaker is on the line before
             s_start = _sentence_bounds(text, text[:s_start].rstrip().rfind(":"), qs)[0]
@@ -139,7 +141,7 @@ def attribute_quotes(text: str, lang: str, mentions: list[WMention]) -> Iterator
         if speaker is None:
             # the speaker may open the next sentence: "« … » C'est ainsi que le sociologue X introduisait …"
             nxt_s, nxt_e = _sentence_bounds(text, after_end + 1, after_end + 1)
-            if not after.strip() or after.strip() in {".", ","}:
+            if (not after.strip() or after.strip() in {".", ","}) and not before.strip():
                 nxt_e = min([nxt_e, *[a for a, _, _ in quotes if a > qe]])
                 nxt_persons = [m for m in persons if qe <= m.start < nxt_e]
                 if nxt_persons and speech.search(fold(text[qe:nxt_e])):

@@ -24,7 +24,14 @@ from kg.extract.lexicon import fold, load_roles, load_triggers
 __all__ = ["works_for"]
 
 
-_PREP_ORG = re.compile(r"^\s*(?:de|du|des|d['’]|of|at|chez|for|au sein de|à|au)\s*(?:la|le|les|l['’]|the)?\s*$", re.I)
+_PREP_ORG = re.compile(r"^\s*(?:(?:de|du|des|d['’]|of|at|chez|for|au sein de|à|au)\s*(?:la|le|les|l['’]|the)?)?\s*$", re.I)
+# "coanimateur du collectif numérique de l'Ugict-CGT", "head of research at X"
+_PREP_ORG_FAR = re.compile(
+    r"^\s*(?:de|du|des|d['’]|of|at|chez|au sein de|à|au|in charge of)\s*(?:la|le|les|l['’]|the)?\s*(?:[\w\-]+\s+){1,3}"
+    r"(?:de|du|des|d['’]|of|at)\s*(?:la|le|les|l['’]|the)?\s*$",
+    re.I,
+)
+_PUBLIC_ROLES = {"minister", "member of parliament", "senator", "commissioner", "secretary of state"}
 
 
 def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
@@ -192,7 +199,8 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         org = None
         # "PDG de Walmart" / "CEO of OpenAI"
         for m in sent.right_of(re_, ORG):
-            if _PREP_ORG.match(sent.text_between(re_, sent.tok(m)[0])):
+            between = sent.text_between(re_, sent.tok(m)[0])
+            if _PREP_ORG.match(between) or _PREP_ORG_FAR.match(between + " "):
                 org = m
             break
         # "Alphabet CEO" / "OpenAI's Chief Financial Officer"
@@ -205,17 +213,24 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             continue
         if org is None:
             # "Julien Chaumond, co-fondateur et directeur de la technologie.", "Delangue is the company's
-            # chief executive": the organisation the article is about
+            # chief executive", "le directeur général Clément Delangue": the organisation the article is about
+            parts = set(role.split(" and "))
+            if state.focus is None or parts & _PUBLIC_ROLES or (sent.right_of(re_, ORG) and not _OF_COMPANY.match(
+                    sent.text_between(re_, min(re_ + 4, sent.span.end)))):
+                continue
             lefts = sent.left_of(rs, PERSON)
-            after = sent.text_between(re_, min(re_ + 4, sent.span.end))
-            if (
-                state.focus is not None
-                and lefts
-                and role in _CORPORATE_ROLES | {"president", "chairman"}
-                and (not sent.right_of(re_, ORG) or _OF_COMPANY.match(after))
-                and _ROLE_GAP_FOCUS.fullmatch(sent.text_between(sent.tok(lefts[-1])[1], rs) + " ")
-            ):
-                yield Candidate(lefts[-1].key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
+            rights = [m for m in sent.right_of(re_, PERSON) if sent.tok(m)[0] - re_ <= 8]
+            person = None
+            if lefts and _ROLE_GAP_FOCUS.fullmatch(sent.text_between(sent.tok(lefts[-1])[1], rs) + " ") and (
+                    parts & (_CORPORATE_ROLES | {"president", "chairman"}) or not sent.left_of(rs, ORG)):
+                person = lefts[-1]
+            elif rights and re.fullmatch(r"\s*(?:[\w\-’']+\s+){0,4}?,?\s*",
+                                         sent.text_between(re_, sent.tok(rights[0])[0]) + " ") \
+                    and (rs == sent.span.start or parts & _CORPORATE_ROLES
+                         and fold(sent.span.doc[rs - 1].text) in {"le", "la", "l'", "the", "notre", "our"}):
+                person = rights[0]  # "Secrétaire national à la transition, Nicolas Blanc"
+            if person is not None and not sent.left_of(rs, ORG) or person is not None and parts & _CORPORATE_ROLES:
+                yield Candidate(person.key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
             continue
         person = None
         o_end = max(re_, sent.tok(org)[1])
