@@ -546,6 +546,12 @@ def _country_subsidiaries(mentions: list[WMention]) -> list[WMention]:
     return out
 
 
+def _only_heads(words: list[str]) -> bool:
+    """ "initiative", "program": words that only say what kind of thing a name is."""
+    heads = {fold(w) for t in ("Program", "Event") for w in _typing()["heads"][t]}
+    return bool(words) and all(w in heads for w in words)
+
+
 def _initials(text: str) -> str:
     words = [w for w in re.split(r"[\s\-]+", text) if w and w.lower() not in _CONNECT]
     return "".join(w[0] for w in words if w[0].isalpha()).upper()
@@ -613,7 +619,9 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
                     candidates.append(long)
             elif s_text.isupper() and 2 <= len(s_text) <= 8 and _initials(long_text) == s_text.replace("-", ""):
                 candidates.append(long)
-            elif l_words[0] == words[0] and s_text not in gaz and s_type != "Place":
+            elif l_words[0] == words[0] and s_type != "Place" and (
+                s_text not in gaz or _only_heads(l_words[1:]) and s_type == l_type
+            ):
                 candidates.append(long)
         roots = {root(c) for c in candidates}
         if len(roots) == 1:
