@@ -11,6 +11,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from kg.extract.context import Sentence
+from kg.extract.lexicon import load_yaml
 from kg.extract.mentions import WEntity, find_mentions, group_mentions, norm_key
 from kg.extract.quotes import attribute_quotes
 from kg.extract.relations import Candidate, DocState, run_rules
@@ -90,7 +91,7 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
                 start=start,
                 end=end,
                 rule=cand.rule,
-                confidence=cand.confidence,
+                confidence=_confidence(cand),
             ),
             amount=cand.amount,
             currency=cand.currency,
@@ -125,14 +126,23 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
     return Extraction(document=document, entities=tuple(entities), facts=tuple(ordered))
 
 
+def _confidence(cand: Candidate) -> float:
+    """The rule's measured precision (``ontology/lexicon/confidence.yaml``), else its prior."""
+    table = load_yaml("confidence") or {}
+    return float(table.get(cand.rule, cand.confidence))
+
+
 def _merge(a: Fact, b: Fact) -> Fact:
     """Keep the more confident fact, completing its attributes from the other."""
     best, other = (a, b) if a.provenance.confidence >= b.provenance.confidence else (b, a)
+    role = best.role or other.role
+    if best.role and other.role and other.role not in best.role and best.role not in other.role:
+        role = f"{best.role} and {other.role}"  # "ceo and co-founder": both are held
     return replace(
         best,
         amount=best.amount if best.amount is not None else other.amount,
         currency=best.currency or other.currency,
         count=best.count if best.count is not None else other.count,
         year=best.year if best.year is not None else other.year,
-        role=best.role or other.role,
+        role=role,
     )

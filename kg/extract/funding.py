@@ -157,7 +157,7 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             )
         ]
         investee = into[0] if into else (right[0] if right else None)
-        investor = nearest_left(sent, trig, AGENT)
+        investor = nearest_left(sent, trig, AGENT, state=state)
         if nominal and investee is not None:
             # "l'investissement de Microsoft dans OpenAI", "the investment by Amazon in Anthropic"
             between = [m for m in sent.right_of(trig.end, AGENT) if m.end <= investee.start]

@@ -120,7 +120,7 @@ def _count_before(sent: Sentence, token_i: int) -> int | None:
         return None
     last = counts[-1]
     tail = text[last.end :].strip().lower()
-    if tail and not re.fullmatch(r"(de|d['’]|of|more|additional|nouveaux|nouvelles|new|plus)?\s*(\w+\s+)?", tail):
+    if tail and not re.fullmatch(r"(?:de|d['’]|of|more|additional|nouveaux|nouvelles|new|plus)?\s*(?:[\w.\-]+)?", tail):
         return None
     return int(last.value)
 

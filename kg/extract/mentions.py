@@ -619,8 +619,10 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
                     candidates.append(long)
             elif s_text.isupper() and 2 <= len(s_text) <= 8 and _initials(long_text) == s_text.replace("-", ""):
                 candidates.append(long)
-            elif l_words[0] == words[0] and s_type != "Place" and (
-                s_text not in gaz or _only_heads(l_words[1:]) and s_type == l_type
+            elif (
+                l_words[0] == words[0]
+                and s_type != "Place"
+                and (s_text not in gaz or _only_heads(l_words[1:]) and s_type == l_type)
             ):
                 candidates.append(long)
         roots = {root(c) for c in candidates}

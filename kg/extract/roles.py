@@ -24,7 +24,9 @@ from kg.extract.lexicon import fold, load_roles, load_triggers
 __all__ = ["works_for"]
 
 
-_PREP_ORG = re.compile(r"^\s*(?:(?:de|du|des|d['’]|of|at|chez|for|au sein de|à|au)\s*(?:la|le|les|l['’]|the)?)?\s*$", re.I)
+_PREP_ORG = re.compile(
+    r"^\s*(?:(?:de|du|des|d['’]|of|at|chez|for|au sein de|à|au)\s*(?:la|le|les|l['’]|the)?)?\s*$", re.I
+)
 # "coanimateur du collectif numérique de l'Ugict-CGT", "head of research at X"
 _PREP_ORG_FAR = re.compile(
     r"^\s*(?:de|du|des|d['’]|of|at|chez|au sein de|à|au|in charge of)\s*(?:la|le|les|l['’]|the)?\s*(?:[\w\-]+\s+){1,3}"
@@ -176,9 +178,10 @@ def _led_by(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         ):
             continue
         roles = load_roles(sent.lang)
+        default = "chairman" if re.search(r"présid|chair", trig.phrase) else "ceo"
         role = next(
             (roles[k] for k in sorted(roles, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", between)),
-            "ceo",
+            default,
         )
         left = [m for m in sent.left_of(trig.start, ORG) if trig.start - sent.tok(m)[1] <= 8]
         org = left[-1] if left else None
@@ -215,19 +218,35 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             # "Julien Chaumond, co-fondateur et directeur de la technologie.", "Delangue is the company's
             # chief executive", "le directeur général Clément Delangue": the organisation the article is about
             parts = set(role.split(" and "))
-            if state.focus is None or parts & _PUBLIC_ROLES or (sent.right_of(re_, ORG) and not _OF_COMPANY.match(
-                    sent.text_between(re_, min(re_ + 4, sent.span.end)))):
+            if (
+                state.focus is None
+                or parts & _PUBLIC_ROLES
+                or (
+                    sent.right_of(re_, ORG)
+                    and not _OF_COMPANY.match(sent.text_between(re_, min(re_ + 4, sent.span.end)))
+                )
+            ):
                 continue
             lefts = sent.left_of(rs, PERSON)
             rights = [m for m in sent.right_of(re_, PERSON) if sent.tok(m)[0] - re_ <= 8]
             person = None
-            if lefts and _ROLE_GAP_FOCUS.fullmatch(sent.text_between(sent.tok(lefts[-1])[1], rs) + " ") and (
-                    parts & (_CORPORATE_ROLES | {"president", "chairman"}) or not sent.left_of(rs, ORG)):
+            if (
+                lefts
+                and _ROLE_GAP_FOCUS.fullmatch(sent.text_between(sent.tok(lefts[-1])[1], rs) + " ")
+                and (parts & (_CORPORATE_ROLES | {"president", "chairman"}) or not sent.left_of(rs, ORG))
+            ):
                 person = lefts[-1]
-            elif rights and re.fullmatch(r"\s*(?:[\w\-’']+\s+){0,4}?,?\s*",
-                                         sent.text_between(re_, sent.tok(rights[0])[0]) + " ") \
-                    and (rs == sent.span.start or parts & _CORPORATE_ROLES
-                         and fold(sent.span.doc[rs - 1].text) in {"le", "la", "l'", "the", "notre", "our"}):
+            elif (
+                rights
+                and re.fullmatch(
+                    r"\s*(?:[\w\-’']+\s+){0,4}?,?\s*", sent.text_between(re_, sent.tok(rights[0])[0]) + " "
+                )
+                and (
+                    rs == sent.span.start
+                    or parts & _CORPORATE_ROLES
+                    and fold(sent.span.doc[rs - 1].text) in {"le", "la", "l'", "the", "notre", "our"}
+                )
+            ):
                 person = rights[0]  # "Secrétaire national à la transition, Nicolas Blanc"
             if person is not None and not sent.left_of(rs, ORG) or person is not None and parts & _CORPORATE_ROLES:
                 yield Candidate(person.key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
