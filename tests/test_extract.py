@@ -162,3 +162,98 @@ def test_short_forms_and_acronyms_are_aliases():
     assert "FTC" in labels["Federal Trade Commission"].aliases
     assert "Mistral" in labels["Mistral AI"].aliases
     assert "Mistral" not in labels and "FTC" not in labels
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Kyoto Robotics was founded in 2019 by Aiko Tanaka and Ravi Mehta.", "en",
+         {("Aiko Tanaka", "Kyoto Robotics", "co-founder"), ("Ravi Mehta", "Kyoto Robotics", "co-founder")}),
+        ("Fondée en 2021 par Claire Martin, la start-up Nimbus Analytics emploie 40 personnes.", "fr",
+         {("Claire Martin", "Nimbus Analytics", "founder")}),
+        ("OpenAI, led by its chief executive Sam Altman, remains independent.", "en",
+         {("Sam Altman", "OpenAI", "ceo")}),
+        ("Le groupe Capgemini, présidé par Paul Hermelin, a publié ses résultats.", "fr",
+         {("Paul Hermelin", "Capgemini", "chairman")}),
+    ],
+)
+def test_founders_and_leaders(text, lang, expected):
+    ex, ents, _ = run(text, lang)
+    got = {(ents[f.subject].label, ents[f.object].label, f.role) for f in attrs(ex, "worksFor")}
+    assert expected <= got
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "child", "parent"),
+    [
+        ("Scale AI pays contractors through its subsidiary Remotasks.", "en", "Remotasks", "Scale AI"),
+        ("Outlier AI, another Scale AI subsidiary, recruits writers.", "en", "Outlier AI", "Scale AI"),
+        ("Google's parent company Alphabet reported higher profits.", "en", "Google", "Alphabet"),
+        ("Les données sont hébergées par Outscale (la division cloud de Dassault Systèmes).", "fr", "Outscale",
+         "Dassault Systèmes"),
+    ],
+)
+def test_subsidiaries(text, lang, child, parent):
+    _, _, facts = run(text, lang)
+    assert (child, "memberOf", parent) in facts
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Anthropic, a San Francisco-based startup, released a new model.", "en", ("Anthropic", "locatedIn", "San Francisco")),
+        ("California Governor Gavin Newsom signed the bill.", "en", ("Gavin Newsom", "locatedIn", "California")),
+        ("Le 13 octobre, Amazon France a présenté son plan.", "fr", ("Amazon France", "locatedIn", "France")),
+        ("Il craignait pour les champions européens, notamment le français Mistral AI.", "fr",
+         ("Mistral AI", "locatedIn", "France")),
+    ],
+)
+def test_places(text, lang, expected):
+    _, _, facts = run(text, lang)
+    assert expected in facts
+
+
+def test_plural_pronoun_takes_the_last_group():
+    text = ("Walmart et OpenAI ont signé un partenariat. Ils prévoient de former 10 millions de travailleurs "
+            "d'ici 2030.")
+    ex, ents, _ = run(text, "fr")
+    trained = {ents[f.subject].label: (f.count, f.year) for f in attrs(ex, "trains")}
+    assert trained == {"Walmart": (10_000_000, 2030), "OpenAI": (10_000_000, 2030)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "investors", "investee"),
+    [
+        ("Mistral AI a levé 600 millions d'euros. Parmi les investisseurs figurent Nvidia, Salesforce et Bpifrance.",
+         "fr", {"Nvidia", "Salesforce", "Bpifrance"}, "Mistral AI"),
+        ("Anthropic raised $450 million. Spark Capital led the round, with participation from Google and Salesforce.",
+         "en", {"Spark Capital", "Google", "Salesforce"}, "Anthropic"),
+    ],
+)
+def test_round_investors_across_sentences(text, lang, investors, investee):
+    _, _, facts = run(text, lang)
+    assert {s for s, p, o in facts if p == "investsIn" and o == investee} == investors
+
+
+def test_speaker_on_the_line_before_a_quote():
+    text = "Ursula von der Leyen spoke in Paris, stating:\n“Europe will lead in trustworthy artificial intelligence.”"
+    ex, ents, _ = run(text, "en")
+    (said,) = attrs(ex, "said")
+    assert ents[said.subject].label == "Ursula von der Leyen"
+
+
+def test_a_quote_that_ends_its_sentence_belongs_to_the_speaker_before_it():
+    text = ('CEO Paul Griggs made clear the rollout is "phase one." Anthropic CEO Dario Amodei said the '
+            'deployment could grow.')
+    ex, ents, _ = run(text, "en")
+    speakers = {ents[f.subject].label for f in attrs(ex, "said")}
+    assert speakers == {"Paul Griggs"}
+
+
+def test_partner_list_with_acronyms():
+    text = ("Les travaux ont été menés avec trois partenaires : l'Union des entreprises de proximité (U2P), "
+            "la Confédération française de l'encadrement (CFE) et l'association ASTREES.")
+    _, _, facts = run("La CFDT publie un rapport. " + text, "fr")
+    partners = {frozenset((s, o)) for s, p, o in facts if p == "partnersWith"}
+    assert frozenset(("CFDT", "Union des entreprises de proximité")) in partners
+    assert frozenset(("CFDT", "ASTREES")) in partners

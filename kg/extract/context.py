@@ -80,7 +80,11 @@ class Sentence:
         """The coordination ``m`` belongs to: "A, B et C" -> [A, B, C]."""
         ms = [x for x in self.mentions if types is None or x.type in types]
         # an acronym in parentheses repeats the name before it: "l'Union … (U2P), la Confédération …"
-        ms = [x for k, x in enumerate(ms) if k == 0 or x.key != ms[k - 1].key or x is m]
+        ms = [
+            x
+            for k, x in enumerate(ms)
+            if k == 0 or x is m or (x.key != ms[k - 1].key and not self._parenthesised(ms[k - 1], x))
+        ]
         if m not in ms:
             return [m]
         i = ms.index(m)
@@ -96,6 +100,11 @@ class Sentence:
         ):
             hi += 1
         return ms[lo : hi + 1]
+
+    def _parenthesised(self, prev: WMention, m: WMention) -> bool:
+        """``m`` is written in parentheses right after ``prev``: "… manageurs (CIDA)"."""
+        doc_text = self.span.doc.text
+        return self.between(prev, m).strip() == "(" and doc_text[m.end - self.offset : m.end - self.offset + 1] == ")"
 
     def left_of(self, token_i: int, types: set[str]) -> list[WMention]:
         return [m for m in self.mentions if m.type in types and self.tok(m)[1] <= token_i]

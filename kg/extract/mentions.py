@@ -173,10 +173,19 @@ def _cue_type(span: Span, lang: str) -> str | None:
 
 
 def _head_type(text: str) -> str | None:
-    last = text.split()[-1] if text.split() else ""
+    """Class given by the name's head word: last in English ("Lightspeed Venture Partners"), first
+    in French names built with "de" ("Confédération française de l'encadrement")."""
+    words = text.split()
+    if not words:
+        return None
     for type_ in ("Event", "Program", "Place", "Organization"):
-        if last in _typing()["heads"].get(type_, []):
+        if words[-1] in _typing()["heads"].get(type_, []):
             return type_
+    if len(words) > 1 and any(fold(w) in {"de", "des", "du", "d'", "of", "pour", "for"} or fold(w).startswith(("d'", "l'"))
+                              for w in words[1:]):
+        for type_ in ("Event", "Program", "Organization"):
+            if words[0] in _typing()["heads"].get(type_, []) + _typing().get("first_heads", {}).get(type_, []):
+                return type_
     return None
 
 
@@ -553,7 +562,8 @@ def _only_heads(words: list[str]) -> bool:
 
 
 def _initials(text: str) -> str:
-    words = [w for w in re.split(r"[\s\-]+", text) if w and w.lower() not in _CONNECT]
+    words = [re.sub(r"^[ldLD]['’]", "", w) for w in re.split(r"[\s\-]+", text)]
+    words = [w for w in words if w and w.lower() not in _CONNECT]
     return "".join(w[0] for w in words if w[0].isalpha()).upper()
 
 

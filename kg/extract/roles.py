@@ -178,7 +178,7 @@ def _led_by(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         ):
             continue
         roles = load_roles(sent.lang)
-        default = "chairman" if re.search(r"présid|chair", trig.phrase) else "ceo"
+        default = "chairman" if re.search(r"presid|chair", trig.phrase) else "ceo"
         role = next(
             (roles[k] for k in sorted(roles, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", between)),
             default,
