@@ -100,6 +100,8 @@ DESCRIPTION_NOUNS = {
     "editeur",
     "maker",
     "fabricant",
+    "consultancy",
+    "cabinet",
     "syndicat",
     "union",
     "federation",

@@ -21,6 +21,7 @@ from kg.extract.lexicon import fold, load_gazetteer, load_roles
 __all__ = ["add_to", "GazetteerComponent"]
 
 _PERSON_LABELS = {"PER", "PERSON"}
+_ORG_LABELS = {"ORG", "MISC", "PRODUCT"}
 _TITLES = set(load_roles("en")) | set(load_roles("fr"))
 _TITLE_WORDS = {w for t in _TITLES for w in t.split()}
 
@@ -56,14 +57,20 @@ class GazetteerComponent:
                 continue
             # a person name that begins with a known name ("Claude Dupont")
             first = min(overlapping, key=lambda k: k.start)
-            if (
-                ent.label_ in _PERSON_LABELS
-                and len(overlapping) == 1
-                and first.label_ == "Product"
+            extends = (
+                len(overlapping) == 1
                 and first.start == ent.start
                 and first.end < ent.end
-                and doc[first.end].is_title
-                and fold(doc[first.end].text) not in _TITLE_WORDS
+                and all(
+                    (t.is_title or t.is_upper and len(t) > 1) and fold(t.text) not in _TITLE_WORDS
+                    for t in doc[first.end : ent.end]
+                )
+            )
+            # a person whose first name is a product ("Claude Dupont"), an organisation's own unit or
+            # product named after it ("Apple Intelligence", "Accenture Technology")
+            if extends and (
+                ent.label_ in _PERSON_LABELS and first.label_ == "Product"
+                or ent.label_ in _ORG_LABELS and first.label_ == "Organization"
             ):
                 keep.append(ent)
                 known = [k for k in known if k is not first]

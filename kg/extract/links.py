@@ -180,8 +180,16 @@ _OF = re.compile(r"\s*,?\s*(?:de|d['’]|du|of|by|from|par)\s*(?:la|le|l['’]|t
 _POSS = re.compile(r"\s*['’‘`]s?\s*(?:new|latest|nouveau|own)?\s*(?:\w+\s+)?", re.I)
 _MAKER = re.compile(r"\s*(?:maker|creator|developer|owner|parent)\s*", re.I)
 _CREATOR = re.compile(
-    r"\s*,?\s*(?:le|la|l['’]|the|a|an|un|une)?\s*(?:\w+\s+)?(?:créat\w*|concepteur|conceptrice|éditeur|éditrice|développeur|"
-    r"maker|creator|developer|makers|fabricant)\s+(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the|son|sa|its)?\s*(?:\w+\s+)?",
+    r"\s*,?\s*(?:le|la|l['’]|the|a|an|un|une)?\s*(?:[\w\-]+\s+){0,3}?(?:(?:créat\w*|concepteur|conceptrice|éditeur|éditrice|"
+    r"développeur|maker|creator|developer|makers|fabricant)\s+(?:de|d['’]|du|of)|behind|derrière)\s*"
+    r"(?:la|le|l['’]|the|son|sa|its)?\s*(?:[\w\-]+\s+)?",
+    re.I,
+)
+# "ChatGPT, the chatbot made by OpenAI", "Claude, développé par Anthropic"
+_MADE_BY = re.compile(
+    r"\s*,?\s*(?:(?:le|la|l['’]|the|a|an|un|une)\s+)?(?:[\w\-]+\s+){0,3}?(?:made|built|developed|created|designed|"
+    r"released|trained|conçue?s?|développée?s?|créée?s?|fabriquée?s?|mise?s? au point|éditée?s?)\s+(?:by|par)\s*"
+    r"(?:la|le|l['’]|the)?\s*(?:[\w\-]+\s+)?",
     re.I,
 )
 
@@ -230,6 +238,8 @@ def develops(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 rule = "develops.maker"
             elif _linked(sent, o, p, _CREATOR):
                 rule = "develops.creator"
+            elif _linked(sent, p, o, _MADE_BY):
+                rule = "develops.made-by"
             elif (
                 _linked(
                     sent,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from spacy.tokens import Token
 
 from kg.extract.common import (
+    DESCRIPTION_NOUNS,
     Candidate,
     DocState,
     tokens,
@@ -143,7 +144,11 @@ def located(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 and m.end <= p.start
                 and re.fullmatch(r"\s*,\s*(?:a|an|the)?\s*", sent.between(m, p))
             ]
-            for o in right[:1] or left[-1:]:
+            targets = right[:1] or left[-1:]
+            nxt = doc[p.span.end + 2] if p.span is not None and p.span.end + 2 < len(doc) else None
+            if not targets and nxt is not None and fold(nxt.text) in DESCRIPTION_NOUNS and state.focus is not None:
+                targets = [state.focus]  # "the Dublin-based consultancy"
+            for o in targets:
                 yield Candidate(o.key, "locatedIn", p.key, "locatedIn.based", 0.85)
     # "la société parisienne", "la start-up française", "un acteur européen": a description of an
     # organisation named before it

@@ -20,6 +20,7 @@ from kg.extract.common import (
 )
 from kg.extract.context import Sentence, Trigger, find_triggers
 from kg.extract.lexicon import fold, load_roles, load_triggers
+from kg.extract.mentions import WMention
 
 __all__ = ["works_for"]
 
@@ -85,7 +86,10 @@ def _focus_roles(sent: Sentence, state: DocState, rs: int, re_: int, role: str) 
     owner = state.focus
     if re.search(r"\b(?:son|sa|ses|its|their|leur)\s*$", before.strip(), re.I):
         near = [m for m in sent.left_of(rs, ORG) if rs - sent.tok(m)[1] <= 10]
-        if near:
+        subject = sent.subject_of(sent.span.doc[rs], ORG)
+        if subject is not None and subject.end <= sent.span.doc[rs].idx + sent.offset:
+            owner = subject  # "Anthropic was founded by …, including its chief executive, …"
+        elif near:
             owner = near[-1]  # "OpenAI, led by its chief executive …"
         elif state.last_subject is not None and state.last_subject.type in ORG:
             owner = state.last_subject
@@ -147,8 +151,8 @@ def _founders(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         tok = doc[trig.start]
         if tok.pos_ not in {"VERB", "AUX"}:
             continue
-        subj = sent.subject_of(tok, PERSON)
-        obj = nearest_right(sent, trig, ORG, max_gap=4)
+        subj = _person_subject(sent, tok)
+        obj = nearest_right(sent, trig, ORG, max_gap=6)
         if obj is None:
             nxt = tokens(sent, trig.end, trig.end + 4)
             if any(fold(t.text) in DESCRIPTION_NOUNS for t in nxt):
@@ -191,9 +195,37 @@ def _led_by(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             yield Candidate(people[0].key, "worksFor", org.key, "worksFor.led-by", 0.7, role=role)
 
 
+def _person_subject(sent: Sentence, tok) -> WMention | None:
+    """The person doing ``tok``, through a relative pronoun if need be ("Elon Musk, who runs …")."""
+    subj = sent.subject_of(tok, PERSON)
+    if subj is not None:
+        return subj
+    st = sent.subject_token(tok)
+    if st is not None and fold(st.text) in {"who", "qui"}:
+        left = [m for m in sent.left_of(st.i, PERSON) if st.i - sent.tok(m)[1] <= 3]
+        return left[-1] if left else None
+    return None
+
+
+def _leads(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    """ "Elon Musk, who runs Tesla and SpaceX", "X dirige Y": the person is its ceo (chairman when presiding)."""
+    for trig in find_triggers(sent, "leads"):
+        tok = sent.span.doc[trig.start]
+        if tok.pos_ not in {"VERB", "AUX"}:
+            continue
+        person = _person_subject(sent, tok)
+        right = [m for m in sent.right_of(trig.end, ORG) if sent.tok(m)[0] - trig.end <= 2]
+        if person is None or not right:
+            continue
+        role = "chairman" if re.search(r"presid|chair", fold(tok.text)) else "ceo"
+        for o in sent.group(right[0], ORG):
+            yield Candidate(person.key, "worksFor", o.key, "worksFor.leads", 0.7, role=role)
+
+
 def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     yield from _founders(sent, state)
     yield from _led_by(sent, state)
+    yield from _leads(sent, state)
     former = {fold(w) for w in load_triggers(sent.lang)["former_markers"]}
     for rs, re_, role in _role_spans(sent):
         window = [fold(t.text) for t in tokens(sent, rs - 2, rs)]
