@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from kg.extract.common import (
     AGENT,
+    DESCRIPTION_NOUNS,
     ORG,
     Candidate,
     DocState,
@@ -25,7 +26,9 @@ from kg.extract.values import find_money
 __all__ = ["invests"]
 
 
-_PASSIVE_FUNDING = re.compile(r"^(backed|funded|financed|financée?s?|soutenue?s?|detenue?s?)$", re.I)
+_PASSIVE_FUNDING = re.compile(
+    r"^(backed|funded|financed|bankrolled|financée?s?|soutenue?s?|detenue?s?|apportée?s?|fournie?s?|versée?s?)$", re.I
+)
 
 
 def _single_amount(sent: Sentence, investors: list[WMention]) -> tuple[Decimal | None, str | None]:
@@ -136,9 +139,11 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         trig_text = doc[trig.start : trig.end].text
         nxt = tokens(sent, trig.end, trig.end + 1)
         if _PASSIVE_FUNDING.match(trig_text) and nxt and fold(nxt[0].text) in {"by", "par"}:
-            # "X, backed by A and B"
-            investee = nearest_left(sent, trig, ORG, max_gap=6)
-            first = nearest_right(sent, trig, AGENT, max_gap=3)
+            # "X, backed by A and B", "Le projet est financé par trois mécènes : A, B et C"
+            investee = nearest_left(sent, trig, ORG, max_gap=6, state=state)
+            if investee is None and any(fold(t.text) in DESCRIPTION_NOUNS for t in tokens(sent, trig.start - 6, trig.start)):
+                investee = state.focus
+            first = nearest_right(sent, trig, AGENT, max_gap=6)
             if investee and first:
                 for inv in sent.group(first, AGENT):
                     yield from emit(inv, investee, "invests.passive", 0.8)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from kg.extract.common import (
     AGENT,
     ORG,
+    PERSON,
     Candidate,
     DocState,
     nearest_left,
@@ -323,7 +324,30 @@ _POSSESSIVE_DET = {"its", "their", "son", "sa", "ses", "leur", "leurs"}
 _SUB_CUE = {"subsidiary", "filiale", "division", "unit", "branche", "affiliate"}
 
 
+_BOARD = re.compile(
+    r"\b(?:si[eè]g\w*|sit\w*|join\w*|rejoin\w*|entre\w*|nommée?s?|appointed|named)\s+(?:\w+\s+){0,2}?"
+    r"(?:au|à|aux|on|to)\s+(?:la|le|l['’]|the|its|son|sa)?\s*(?:[\w\-]+\s+){0,2}?"
+    r"(?:comité|conseil|board|committee|council|bureau)\b[^.;]{0,40}?\b(?:de|du|d['’]|of)\s*(?:la|le|l['’]|the)?\s*$",
+    re.I,
+)
+
+
+def _boards(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    """ "X siégera au comité scientifique de Kyutai aux côtés de Y et de Z", "X joins the board of Y"."""
+    for o in (m for m in sent.mentions if m.type == "Organization"):
+        for p in sent.left_of(sent.tok(o)[0], PERSON):
+            gap = sent.between(p, o)
+            if len(gap) < 90 and _BOARD.search(gap):
+                yield Candidate(p.key, "memberOf", o.key, "memberOf.board", 0.7)
+                after = sent.right_of(sent.tok(o)[1], PERSON)
+                if after and re.match(r"\s*(?:aux côtés|alongside|with|avec|together with)\b",
+                                      sent.text_between(sent.tok(o)[1], sent.tok(after[0])[0]), re.I):
+                    for q in sent.group(after[0], PERSON):
+                        yield Candidate(q.key, "memberOf", o.key, "memberOf.board", 0.65)
+
+
 def member_of(sent: Sentence, state: DocState) -> Iterator[Candidate]:
+    yield from _boards(sent, state)
     for a in sent.mentions:
         for b in sent.mentions:
             if a is b or b.type != "Organization" or a.key == b.key:

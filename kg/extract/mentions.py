@@ -408,6 +408,7 @@ def find_mentions(chunks: list[tuple[int, Doc]], lang: str) -> tuple[list[WMenti
     mentions.sort(key=lambda m: m.start)
     mentions = _join_particles(_country_subsidiaries(mentions))
     _people_by_title(mentions, lang)
+    _harmonise_lists(mentions)
     mentions = _surnames(chunks, mentions)
     return mentions, sents
 
@@ -434,6 +435,37 @@ _PARTICLES = {
     "ter",
     "ten",
 }
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*(?:et|and|&|or|ou))\s*(?:(?:la|le|les|l['’]|the)\s*)?$", re.I)
+
+
+def _harmonise_lists(mentions: list[WMention]) -> None:
+    """Names listed together are of one kind: in "the iPhone, iPad and Mac" the names the NER
+    typed otherwise take the class of the known ones."""
+    runs: list[list[WMention]] = []
+    for m in mentions:
+        prev = runs[-1][-1] if runs else None
+        if (prev is not None and prev.span is not None and m.span is not None and prev.span.doc is m.span.doc
+                and prev.span.sent == m.span.sent and _LIST_GAP.match(prev.span.doc.text[prev.span.end_char:m.span.start_char])):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    for run in runs:
+        if len(run) < 3:
+            continue
+        known = {m.type for m in run if m.source == "gazetteer"}
+        if len(known) != 1 or sum(m.source == "gazetteer" for m in run) * 2 < len(run):
+            continue
+        type_ = known.pop()
+        for m in run:
+            if m.source != "ner" or m.type == type_:
+                continue
+            words = m.text.split()
+            looks_like_person = len(words) >= 2 and all(w[:1].isupper() and w[1:].islower() for w in words)
+            if m.type == "Person" and looks_like_person:
+                continue
+            m.type, m.source = type_, "cue"
 
 
 def _split_coordination(ent: Span) -> list[Span]:

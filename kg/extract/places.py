@@ -132,6 +132,14 @@ def located(sent: Sentence, state: DocState) -> Iterator[Candidate]:
                 place = place_names(sent.lang)[last]
                 state.new_places.setdefault(place, [])
                 yield Candidate(m.key, "locatedIn", f"Place:@{place}", "locatedIn.name", 0.7)
+    # "Installé à Paris, Kyutai …", "Based in Toronto, Cohere …": a fronted participle
+    for p in (m for m in sent.mentions if m.type == "Place"):
+        before = sent.text_between(sent.span.start, sent.tok(p)[0]) + " "
+        if not re.fullmatch(r"\s*(?:[\w\-’']+\s+){0,2}?" + _BASED.pattern, before, re.I):
+            continue
+        orgs = [m for m in sent.mentions if m.type in {"Organization", "Person"} and m.start > p.end]
+        if orgs and re.fullmatch(r"\s*(?:\([^)]*\))?\s*,\s*", sent.between(p, orgs[0])):
+            yield Candidate(orgs[0].key, "locatedIn", p.key, "locatedIn.based", 0.85)
     # "San Francisco-based Anthropic" / "Anthropic, a San Francisco-based startup"
     for p in (m for m in sent.mentions if m.type == "Place"):
         pe = p.end - sent.offset

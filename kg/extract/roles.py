@@ -110,7 +110,8 @@ def _focus_roles(sent: Sentence, state: DocState, rs: int, re_: int, role: str) 
 
 _CORPORATE_ROLES = {"ceo", "cto", "cfo", "coo", "co-founder", "founder", "chief scientist", "cpo"}
 _ROLE_GAP_FOCUS = re.compile(
-    r"\s*(?:,|\bis\b|\best\b|\bwas\b|\bétait\b)\s*(?:(?:le|la|l['’]|the|its|son|sa)\s+)?"
+    r"\s*(?:,|\bis\b|\best\b|\bwas\b|\bétait\b|\bsont\b|\bare\b)\s*(?:(?:tous|toutes|all)\s+(?:deux|trois|quatre|cinq|two|three|four|five)\s+|both\s+)?"
+    r"(?:(?:le|la|l['’]|the|its|son|sa)\s+)?"
     r"(?:(?:company|firm|group|startup|start-up)['’]s\s+)?(?:[\w\-]+\s+(?:et|and|&)\s+)?",
     re.I,
 )
@@ -281,7 +282,9 @@ def works_for(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             ):
                 person = rights[0]  # "Secrétaire national à la transition, Nicolas Blanc"
             if person is not None and not sent.left_of(rs, ORG) or person is not None and parts & _CORPORATE_ROLES:
-                yield Candidate(person.key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
+                plural = re.search(r"\b(?:tous|toutes|all|both|sont|are)\b", sent.text_between(sent.tok(person)[1], rs))
+                for p in sent.group(person, PERSON) if plural else [person]:
+                    yield Candidate(p.key, "worksFor", state.focus.key, "worksFor.focus", 0.5, role=role)
             continue
         person = None
         o_end = max(re_, sent.tok(org)[1])
