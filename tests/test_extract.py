@@ -167,14 +167,26 @@ def test_short_forms_and_acronyms_are_aliases():
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("Kyoto Robotics was founded in 2019 by Aiko Tanaka and Ravi Mehta.", "en",
-         {("Aiko Tanaka", "Kyoto Robotics", "co-founder"), ("Ravi Mehta", "Kyoto Robotics", "co-founder")}),
-        ("Fondée en 2021 par Claire Martin, la start-up Nimbus Analytics emploie 40 personnes.", "fr",
-         {("Claire Martin", "Nimbus Analytics", "founder")}),
-        ("OpenAI, led by its chief executive Sam Altman, remains independent.", "en",
-         {("Sam Altman", "OpenAI", "ceo")}),
-        ("Le groupe Capgemini, présidé par Paul Hermelin, a publié ses résultats.", "fr",
-         {("Paul Hermelin", "Capgemini", "chairman")}),
+        (
+            "Kyoto Robotics was founded in 2019 by Aiko Tanaka and Ravi Mehta.",
+            "en",
+            {("Aiko Tanaka", "Kyoto Robotics", "co-founder"), ("Ravi Mehta", "Kyoto Robotics", "co-founder")},
+        ),
+        (
+            "Fondée en 2021 par Claire Martin, la start-up Nimbus Analytics emploie 40 personnes.",
+            "fr",
+            {("Claire Martin", "Nimbus Analytics", "founder")},
+        ),
+        (
+            "OpenAI, led by its chief executive Sam Altman, remains independent.",
+            "en",
+            {("Sam Altman", "OpenAI", "ceo")},
+        ),
+        (
+            "Le groupe Capgemini, présidé par Paul Hermelin, a publié ses résultats.",
+            "fr",
+            {("Paul Hermelin", "Capgemini", "chairman")},
+        ),
     ],
 )
 def test_founders_and_leaders(text, lang, expected):
@@ -189,8 +201,12 @@ def test_founders_and_leaders(text, lang, expected):
         ("Scale AI pays contractors through its subsidiary Remotasks.", "en", "Remotasks", "Scale AI"),
         ("Outlier AI, another Scale AI subsidiary, recruits writers.", "en", "Outlier AI", "Scale AI"),
         ("Google's parent company Alphabet reported higher profits.", "en", "Google", "Alphabet"),
-        ("Les données sont hébergées par Outscale (la division cloud de Dassault Systèmes).", "fr", "Outscale",
-         "Dassault Systèmes"),
+        (
+            "Les données sont hébergées par Outscale (la division cloud de Dassault Systèmes).",
+            "fr",
+            "Outscale",
+            "Dassault Systèmes",
+        ),
     ],
 )
 def test_subsidiaries(text, lang, child, parent):
@@ -201,11 +217,18 @@ def test_subsidiaries(text, lang, child, parent):
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("Anthropic, a San Francisco-based startup, released a new model.", "en", ("Anthropic", "locatedIn", "San Francisco")),
+        (
+            "Anthropic, a San Francisco-based startup, released a new model.",
+            "en",
+            ("Anthropic", "locatedIn", "San Francisco"),
+        ),
         ("California Governor Gavin Newsom signed the bill.", "en", ("Gavin Newsom", "locatedIn", "California")),
         ("Le 13 octobre, Amazon France a présenté son plan.", "fr", ("Amazon France", "locatedIn", "France")),
-        ("Il craignait pour les champions européens, notamment le français Mistral AI.", "fr",
-         ("Mistral AI", "locatedIn", "France")),
+        (
+            "Il craignait pour les champions européens, notamment le français Mistral AI.",
+            "fr",
+            ("Mistral AI", "locatedIn", "France"),
+        ),
     ],
 )
 def test_places(text, lang, expected):
@@ -214,8 +237,7 @@ def test_places(text, lang, expected):
 
 
 def test_plural_pronoun_takes_the_last_group():
-    text = ("Walmart et OpenAI ont signé un partenariat. Ils prévoient de former 10 millions de travailleurs "
-            "d'ici 2030.")
+    text = "Walmart et OpenAI ont signé un partenariat. Ils prévoient de former 10 millions de travailleurs d'ici 2030."
     ex, ents, _ = run(text, "fr")
     trained = {ents[f.subject].label: (f.count, f.year) for f in attrs(ex, "trains")}
     assert trained == {"Walmart": (10_000_000, 2030), "OpenAI": (10_000_000, 2030)}
@@ -224,10 +246,18 @@ def test_plural_pronoun_takes_the_last_group():
 @pytest.mark.parametrize(
     ("text", "lang", "investors", "investee"),
     [
-        ("Mistral AI a levé 600 millions d'euros. Parmi les investisseurs figurent Nvidia, Salesforce et Bpifrance.",
-         "fr", {"Nvidia", "Salesforce", "Bpifrance"}, "Mistral AI"),
-        ("Anthropic raised $450 million. Spark Capital led the round, with participation from Google and Salesforce.",
-         "en", {"Spark Capital", "Google", "Salesforce"}, "Anthropic"),
+        (
+            "Mistral AI a levé 600 millions d'euros. Parmi les investisseurs figurent Nvidia, Salesforce et Bpifrance.",
+            "fr",
+            {"Nvidia", "Salesforce", "Bpifrance"},
+            "Mistral AI",
+        ),
+        (
+            "Anthropic raised $450 million. Spark Capital led the round, with participation from Google and Salesforce.",
+            "en",
+            {"Spark Capital", "Google", "Salesforce"},
+            "Anthropic",
+        ),
     ],
 )
 def test_round_investors_across_sentences(text, lang, investors, investee):
@@ -243,16 +273,20 @@ def test_speaker_on_the_line_before_a_quote():
 
 
 def test_a_quote_that_ends_its_sentence_belongs_to_the_speaker_before_it():
-    text = ('CEO Paul Griggs made clear the rollout is "phase one." Anthropic CEO Dario Amodei said the '
-            'deployment could grow.')
+    text = (
+        'CEO Paul Griggs made clear the rollout is "phase one." Anthropic CEO Dario Amodei said the '
+        "deployment could grow."
+    )
     ex, ents, _ = run(text, "en")
     speakers = {ents[f.subject].label for f in attrs(ex, "said")}
     assert speakers == {"Paul Griggs"}
 
 
 def test_partner_list_with_acronyms():
-    text = ("Les travaux ont été menés avec trois partenaires : l'Union des entreprises de proximité (U2P), "
-            "la Confédération française de l'encadrement (CFE) et l'association ASTREES.")
+    text = (
+        "Les travaux ont été menés avec trois partenaires : l'Union des entreprises de proximité (U2P), "
+        "la Confédération française de l'encadrement (CFE) et l'association ASTREES."
+    )
     _, _, facts = run("La CFDT publie un rapport. " + text, "fr")
     partners = {frozenset((s, o)) for s, p, o in facts if p == "partnersWith"}
     assert frozenset(("CFDT", "Union des entreprises de proximité")) in partners

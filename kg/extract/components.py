@@ -69,8 +69,10 @@ class GazetteerComponent:
             # a person whose first name is a product ("Claude Dupont"), an organisation's own unit or
             # product named after it ("Apple Intelligence", "Accenture Technology")
             if extends and (
-                ent.label_ in _PERSON_LABELS and first.label_ == "Product"
-                or ent.label_ in _ORG_LABELS and first.label_ == "Organization"
+                ent.label_ in _PERSON_LABELS
+                and first.label_ == "Product"
+                or ent.label_ in _ORG_LABELS
+                and first.label_ == "Organization"
             ):
                 keep.append(ent)
                 known = [k for k in known if k is not first]

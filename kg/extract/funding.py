@@ -141,7 +141,9 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         if _PASSIVE_FUNDING.match(trig_text) and nxt and fold(nxt[0].text) in {"by", "par"}:
             # "X, backed by A and B", "Le projet est financé par trois mécènes : A, B et C"
             investee = nearest_left(sent, trig, ORG, max_gap=6, state=state)
-            if investee is None and any(fold(t.text) in DESCRIPTION_NOUNS for t in tokens(sent, trig.start - 6, trig.start)):
+            if investee is None and any(
+                fold(t.text) in DESCRIPTION_NOUNS for t in tokens(sent, trig.start - 6, trig.start)
+            ):
                 investee = state.focus
             first = nearest_right(sent, trig, AGENT, max_gap=6)
             if investee and first:

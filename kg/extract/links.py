@@ -311,13 +311,20 @@ def offers(sent: Sentence, state: DocState) -> Iterator[Candidate]:
 
 
 _SUBSIDIARY = re.compile(
-    r"\s*[,(]?\s*(?:une?|la|le|l['’]|the|a|an|another|une\s+autre)?\s*(?:\w+\s+)?(?:filiale|division|branche|subsidiary|unit|division|arm|membre|member)\s+"
-    r"(?:\w+\s+)?(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the)?\s*(?:groupe|group)?\s*",
+    r"\s*[,(]?\s*(?:une?|la|le|l['’]|the|a|an|another|une\s+autre)?\s*(?:\w+\s+)?"
+    r"(?:filiale|division|branche|subsidiary|unit|arm|membre|member|laboratoire|lab|research\s+arm)\s+"
+    r"(?:[\w\-’']+\s+){0,3}?(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the)?\s*(?:groupe|group|[a-zé\-]+(?:\s+[a-zé\-]+)?)?\s*",
+    re.I,
+)
+# "Meta, la maison mère de Facebook", "Alphabet, the parent company of Google"
+_PARENT_OF = re.compile(
+    r"\s*,\s*(?:la|le|l['’]|the|its)?\s*(?:maison[\s\-]mère|société\s+mère|parent(?:\s+company)?|owner|propriétaire)\s+"
+    r"(?:de|d['’]|du|of)\s*(?:la|le|l['’]|the)?\s*",
     re.I,
 )
 # "Outlier AI, another Scale AI subsidiary": the parent's name before the noun
 _SUBSIDIARY_OF_NAMED = re.compile(r"\s*,\s*(?:a|an|another|the|one\s+of)?\s*$", re.I)
-_SUB_NOUN = re.compile(r"^\s*(?:['’]s\s+)?(?:subsidiary|unit|division|arm|affiliate|company)\b", re.I)
+_SUB_NOUN = re.compile(r"^\s*(?:['’]s\s+)?(?:[\w\-]+\s+){0,2}?(?:subsidiary|unit|division|arm|affiliate)\b", re.I)
 # "Google's parent company Alphabet", "Alphabet, Google's parent"
 _PARENT = re.compile(r"^\s*['’‘]s\s+(?:parent(?:\s+company)?|owner)\s*,?\s*$", re.I)
 _POSSESSIVE_DET = {"its", "their", "son", "sa", "ses", "leur", "leurs"}
@@ -325,7 +332,7 @@ _SUB_CUE = {"subsidiary", "filiale", "division", "unit", "branche", "affiliate"}
 
 
 _BOARD = re.compile(
-    r"\b(?:si[eè]g\w*|sit\w*|join\w*|rejoin\w*|entre\w*|nommée?s?|appointed|named)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:si[eéè]g\w*|sit\w*|join\w*|rejoin\w*|entre\w*|nommée?s?|appointed|named)\s+(?:\w+\s+){0,2}?"
     r"(?:au|à|aux|on|to)\s+(?:la|le|l['’]|the|its|son|sa)?\s*(?:[\w\-]+\s+){0,2}?"
     r"(?:comité|conseil|board|committee|council|bureau)\b[^.;]{0,40}?\b(?:de|du|d['’]|of)\s*(?:la|le|l['’]|the)?\s*$",
     re.I,
@@ -340,8 +347,11 @@ def _boards(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             if len(gap) < 90 and _BOARD.search(gap):
                 yield Candidate(p.key, "memberOf", o.key, "memberOf.board", 0.7)
                 after = sent.right_of(sent.tok(o)[1], PERSON)
-                if after and re.match(r"\s*(?:aux côtés|alongside|with|avec|together with)\b",
-                                      sent.text_between(sent.tok(o)[1], sent.tok(after[0])[0]), re.I):
+                if after and re.match(
+                    r"\s*(?:aux côtés|alongside|with|avec|together with)\b",
+                    sent.text_between(sent.tok(o)[1], sent.tok(after[0])[0]),
+                    re.I,
+                ):
                     for q in sent.group(after[0], PERSON):
                         yield Candidate(q.key, "memberOf", o.key, "memberOf.board", 0.65)
 
@@ -369,6 +379,8 @@ def member_of(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             ):
                 yield Candidate(a.key, "memberOf", b.key, "memberOf.named-parent", 0.75)
             elif a.type == "Organization" and a.start < b.start and _PARENT.fullmatch(sent.between(a, b)):
+                yield Candidate(a.key, "memberOf", b.key, "memberOf.parent", 0.8)
+            elif a.type == "Organization" and b.start < a.start and _PARENT_OF.fullmatch(sent.between(b, a)):
                 yield Candidate(a.key, "memberOf", b.key, "memberOf.parent", 0.8)
     # "via its subsidiary Remotasks", "sa filiale X": the subsidiary of the clause's subject
     for m in sent.mentions:

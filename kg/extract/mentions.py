@@ -181,8 +181,9 @@ def _head_type(text: str) -> str | None:
     for type_ in ("Event", "Program", "Place", "Organization"):
         if words[-1] in _typing()["heads"].get(type_, []):
             return type_
-    if len(words) > 1 and any(fold(w) in {"de", "des", "du", "d'", "of", "pour", "for"} or fold(w).startswith(("d'", "l'"))
-                              for w in words[1:]):
+    if len(words) > 1 and any(
+        fold(w) in {"de", "des", "du", "d'", "of", "pour", "for"} or fold(w).startswith(("d'", "l'")) for w in words[1:]
+    ):
         for type_ in ("Event", "Program", "Organization"):
             if words[0] in _typing()["heads"].get(type_, []) + _typing().get("first_heads", {}).get(type_, []):
                 return type_
@@ -446,8 +447,14 @@ def _harmonise_lists(mentions: list[WMention]) -> None:
     runs: list[list[WMention]] = []
     for m in mentions:
         prev = runs[-1][-1] if runs else None
-        if (prev is not None and prev.span is not None and m.span is not None and prev.span.doc is m.span.doc
-                and prev.span.sent == m.span.sent and _LIST_GAP.match(prev.span.doc.text[prev.span.end_char:m.span.start_char])):
+        if (
+            prev is not None
+            and prev.span is not None
+            and m.span is not None
+            and prev.span.doc is m.span.doc
+            and prev.span.sent == m.span.sent
+            and _LIST_GAP.match(prev.span.doc.text[prev.span.end_char : m.span.start_char])
+        ):
             runs[-1].append(m)
         else:
             runs.append([m])
