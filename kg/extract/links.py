@@ -33,6 +33,9 @@ __all__ = ["partners", "trains", "represents", "develops", "offers", "member_of"
 _WITH = {"avec", "with", "alongside", "aux côtés de"}
 
 
+_SUCH_AS = re.compile(r"\b(?:tel(?:le)?s\s+que|such\s+as|comme|including|notamment|like)\s*$", re.I)
+
+
 def _with_partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     """ "Microsoft travaillera également avec X", "Hugging Face a des accords similaires avec Amazon":
     a verb or noun of working together, a few words before "avec / with" and a name."""
@@ -44,6 +47,9 @@ def _with_partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
         if prep is None:
             continue
         right = [m for m in sent.right_of(prep.i + 1, ORG) if sent.tok(m)[0] - prep.i <= 3]
+        if not right:  # "avec des entreprises telles que John Deere et Accenture"
+            right = [m for m in sent.right_of(prep.i + 1, ORG) if sent.tok(m)[0] - prep.i <= 7
+                     and _SUCH_AS.search(sent.text_between(prep.i + 1, sent.tok(m)[0]) + " ")]
         left = nearest_left(sent, trig, AGENT, max_gap=10) or pronoun_subject(sent, state, trig)
         if not right or left is None or left.type not in AGENT:
             continue
