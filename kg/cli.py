@@ -206,5 +206,39 @@ def viz(out_dir: Path, dest: Path | None) -> None:
     click.echo(f"explorer: {path}")
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the merges as JSON.")
+def merges(out_dir: Path, as_json: bool) -> None:
+    """List the entities merged across documents in OUT_DIR, with the reasons.
+
+    Each row is one entity of the graph made from several documents' entities:
+    its IRI, the names merged, the documents, and each merge's rule and score.
+    Force or forbid merges with an aliases.yaml in the corpus folder.
+    """
+    from kg.pipeline import load_merges
+
+    try:
+        rows = load_merges(out_dir)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} merged entities")
+    for col in ("entity", "type", "names", "documents", "rules (score)"):
+        table.add_column(col)
+    for m in rows:
+        by_rule: dict[str, list[float]] = {}
+        for r in m["reasons"]:
+            by_rule.setdefault(str(r["rule"]), []).append(float(r["score"]))
+        rules = ", ".join(f"{rule} x{len(sc)} ({min(sc):g})" for rule, sc in sorted(by_rule.items()))
+        table.add_row(m["label"], m["type"], " / ".join(m["names"]), str(len(m["documents"])), rules)
+    Console().print(table)
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     cli()

@@ -20,7 +20,7 @@ from kg import nlp
 from kg.errors import GraphError, IngestError, KGError
 from kg.model import Document, Extraction
 
-__all__ = ["build", "BuildResult", "FileReport", "assign_doc_ids"]
+__all__ = ["build", "BuildResult", "FileReport", "assign_doc_ids", "load_merges"]
 
 #: Called once per input file when it is done: (path relative to the corpus, status, number of files).
 ProgressCallback = Callable[[str, str, int], None]
@@ -188,11 +188,15 @@ def build(
                 progress(doc.path, rep.status, len(paths))
 
     extractions.sort(key=lambda e: e.document.doc_id)
-    iris = resolve.entity_iris(extractions)
-    graphs = [rdf.document_graph(ex, iris[ex.document.doc_id]) for ex in extractions]
+    resolution = resolve.resolve(extractions, overrides=resolve.load_overrides(root), previous=_previous_keys(out))
+    graphs = [
+        rdf.document_graph(ex, resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels)
+        for ex in extractions
+    ]
     manifest = {ex.document.doc_id: {"path": ex.document.path, "sha256": ex.document.sha256} for ex in extractions}
     out.mkdir(parents=True, exist_ok=True)
     result.graph_path = store.save_graphs(out, graphs, manifest)
+    _write_json(out / MERGES_FILE, {"merges": [asdict(m) for m in resolution.merges], "keys": resolution.keys})
     result.files = [reports[k] for k in sorted(reports)]
     result.seconds = time.perf_counter() - t0
     _write_json(out / "report.json", {"summary": result.summary(), "files": [asdict(f) for f in result.files]})
@@ -203,6 +207,34 @@ def build(
     result.seconds = time.perf_counter() - t0
     _write_json(out / "report.json", {"summary": result.summary(), "files": [asdict(f) for f in result.files]})
     return result
+
+
+MERGES_FILE = "merges.json"
+
+
+def _previous_keys(out: Path) -> dict[str, str]:
+    """Name keys -> IRIs of an earlier build into ``out``, so known entities keep their IRIs."""
+    path = out / MERGES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    keys = data.get("keys") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {}
+
+
+def load_merges(out_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
+    """The merges recorded by the last build into ``out_dir`` (see :mod:`kg.resolve`).
+
+    Raises:
+        GraphError: the output folder has no readable ``merges.json``.
+    """
+    path = Path(out_dir) / MERGES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GraphError(f"{path}: cannot read the merges of the last build ({exc}); build the graph first") from exc
+    return list(data.get("merges", []))
 
 
 def _write_json(path: Path, data: object) -> None:

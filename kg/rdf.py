@@ -285,7 +285,11 @@ def _statement_rank(fact: Fact) -> tuple:
     return (_decimal(prov.confidence, "confidence"), prov.rule, prov.sentence)
 
 
-def document_graph(extraction: Extraction, entity_iris: Mapping[str, URIRef]) -> Graph:
+def document_graph(
+    extraction: Extraction,
+    entity_iris: Mapping[str, URIRef],
+    pref_labels: Mapping[str, str] | None = None,
+) -> Graph:
     """Return the named graph of one document.
 
     Args:
@@ -293,6 +297,8 @@ def document_graph(extraction: Extraction, entity_iris: Mapping[str, URIRef]) ->
         entity_iris: entity key -> IRI, as chosen across documents by entity
             resolution. Keys missing from it get :func:`entity_iri` of the
             entity's label and type.
+        pref_labels: IRI -> the preferred label of the entity across the
+            corpus (``skos:prefLabel``, the same in every document graph).
 
     Returns:
         A graph identified by :func:`document_iri` holding the document node,
@@ -319,6 +325,10 @@ def document_graph(extraction: Extraction, entity_iris: Mapping[str, URIRef]) ->
     graph = bind_prefixes(Graph(identifier=doc_node))
     _document_node(graph, extraction, doc_node, lang)
     nodes = _entity_nodes(graph, extraction, entity_iris, doc_node, lang)
+    for node in sorted(set(nodes.values())):
+        pref = (pref_labels or {}).get(str(node))
+        if pref:
+            graph.add((node, SKOS.prefLabel, Literal(clean_literal(pref).strip())))
 
     chosen: dict[URIRef, tuple[Fact, URIRef, URIRef, URIRef, list]] = {}
     for index, fact in enumerate(extraction.facts):

@@ -45,7 +45,12 @@ def test_quality_on_seeds_and_dev(shared_build, tmp_path, metric):
 # check on texts the rules were not developed on.
 OWN_FLOORS = {
     "examples": (ROOT / "examples" / "corpus", ROOT / "examples" / "gold", 0.87, 0.64),
-    "heldout": (ROOT / "tests" / "data" / "heldout" / "corpus", ROOT / "tests" / "data" / "heldout" / "gold", 0.88, 0.57),
+    "heldout": (
+        ROOT / "tests" / "data" / "heldout" / "corpus",
+        ROOT / "tests" / "data" / "heldout" / "gold",
+        0.88,
+        0.57,
+    ),
 }
 
 

@@ -48,8 +48,11 @@ def _with_partners(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             continue
         right = [m for m in sent.right_of(prep.i + 1, ORG) if sent.tok(m)[0] - prep.i <= 3]
         if not right:  # "avec des entreprises telles que John Deere et Accenture"
-            right = [m for m in sent.right_of(prep.i + 1, ORG) if sent.tok(m)[0] - prep.i <= 7
-                     and _SUCH_AS.search(sent.text_between(prep.i + 1, sent.tok(m)[0]) + " ")]
+            right = [
+                m
+                for m in sent.right_of(prep.i + 1, ORG)
+                if sent.tok(m)[0] - prep.i <= 7 and _SUCH_AS.search(sent.text_between(prep.i + 1, sent.tok(m)[0]) + " ")
+            ]
         left = nearest_left(sent, trig, AGENT, max_gap=10) or pronoun_subject(sent, state, trig)
         if not right or left is None or left.type not in AGENT:
             continue
