@@ -15,11 +15,11 @@ from __future__ import annotations
 from kg.errors import KGError
 from kg.export import export
 from kg.pipeline import BuildResult, build
-from kg.query import query
+from kg.query import open_graph, query
 from kg.stats import stats
 from kg.validate import validate
 
-__all__ = ["build", "BuildResult", "export", "validate", "stats", "query", "KGError", "__version__"]
+__all__ = ["build", "BuildResult", "export", "validate", "stats", "query", "open_graph", "KGError", "__version__"]
 
 try:
     from importlib.metadata import version as _version

@@ -9,6 +9,7 @@ were skipped exits with 3.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,26 @@ def _fail(exc: KGError) -> click.ClickException:
     return err
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns any error into a one-line message: library errors exit 1, and so does a bug, with
+    its type and message (``KG_DEBUG=1`` shows the traceback instead)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KGError as exc:
+            raise _fail(exc) from exc
+        except Exception as exc:
+            if os.environ.get("KG_DEBUG"):
+                raise
+            err = click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} (KG_DEBUG=1 shows the traceback)")
+            err.exit_code = EXIT_ERROR
+            raise err from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
 def cli() -> None:
     """Build and use a knowledge graph of French and English news articles."""
@@ -52,7 +72,14 @@ def cli() -> None:
 )
 @click.option("--no-explorer", is_flag=True, help="Do not write explorer.html.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
-def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: bool, quiet: bool) -> None:
+@click.option(
+    "--store",
+    type=click.Choice(["memory", "oxigraph"]),
+    default="memory",
+    show_default=True,
+    help="oxigraph also keeps the graph in an on-disk Oxigraph store (OUT_DIR/oxigraph) for fast queries on large corpora.",
+)
+def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: bool, quiet: bool, store: str) -> None:
     """Build the graph of every .txt, .md and .html file under CORPUS_DIR.
 
     Writes OUT_DIR/graph.trig (one named graph per document), report.json
@@ -83,7 +110,12 @@ def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: b
     try:
         with progress:
             result = run_build(
-                corpus_dir, out_dir, min_confidence=min_confidence, explorer=not no_explorer, progress=on_file
+                corpus_dir,
+                out_dir,
+                min_confidence=min_confidence,
+                explorer=not no_explorer,
+                progress=on_file,
+                store=store,
             )
     except KGError as exc:
         raise _fail(exc) from exc
@@ -195,12 +227,32 @@ def stats(out_dir: Path, as_json: bool) -> None:
     default=None,
     help="HTML file to write (default: OUT_DIR/explorer.html).",
 )
-def viz(out_dir: Path, dest: Path | None) -> None:
-    """Write the HTML explorer page of the graph in OUT_DIR."""
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=0),
+    default=500,
+    show_default=True,
+    help="Draw only the N most central nodes (PageRank); the page says how many were left out. 0: all.",
+)
+@click.option(
+    "--size-by",
+    type=click.Choice(["pagerank", "degree"]),
+    default="pagerank",
+    show_default=True,
+    help="What node size shows (the page can switch).",
+)
+@click.option("--physics", is_flag=True, help="Start with the physics simulation on (positions are precomputed).")
+def viz(out_dir: Path, dest: Path | None, max_nodes: int, size_by: str, physics: bool) -> None:
+    """Write the HTML explorer page of the graph in OUT_DIR.
+
+    One self-contained file: it makes no network request when opened.
+    """
     from kg.viz import write_explorer
 
     try:
-        path = write_explorer(out_dir, dest or out_dir / "explorer.html")
+        path = write_explorer(
+            out_dir, dest or out_dir / "explorer.html", max_nodes=max_nodes or None, size_by=size_by, physics=physics
+        )
     except KGError as exc:
         raise _fail(exc) from exc
     click.echo(f"explorer: {path}")
@@ -238,6 +290,166 @@ def merges(out_dir: Path, as_json: bool) -> None:
         rules = ", ".join(f"{rule} x{len(sc)} ({min(sc):g})" for rule, sc in sorted(by_rule.items()))
         table.add_row(m["label"], m["type"], " / ".join(m["names"]), str(len(m["documents"])), rules)
     Console().print(table)
+
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml")
+STORE_CHOICE = click.Choice(["auto", "memory", "oxigraph"])
+STORE_HELP = "Store to query: auto uses the Oxigraph store when the build kept one (kg build --store oxigraph)."
+
+
+@cli.command("query")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("sparql", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a file.",
+)
+@click.option("--name", "-n", help="Run a named query (list them with `kg queries`).")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind ?NAME to the literal VALUE, or to an IRI when VALUE is written <…>. Repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="SELECT / ASK output; csv, tsv, json and xml are the W3C SPARQL 1.1 results formats.",
+)
+@click.option("--store", type=STORE_CHOICE, default="auto", show_default=True, help=STORE_HELP)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Stop the query after this many seconds (0: no limit).",
+)
+@click.option("--allow-network", is_flag=True, help="Let SERVICE and FROM <remote graph> reach the network.")
+def query_command(
+    out_dir: Path,
+    sparql: str | None,
+    query_file: Path | None,
+    name: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    store: str,
+    timeout: float,
+    allow_network: bool,
+) -> None:
+    """Run a read-only SPARQL query on the graph in OUT_DIR.
+
+    Give the query as SPARQL, with -f FILE, or with --name NAME. Prefixes kg,
+    kgr, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema are predeclared.
+    ASK prints true or false; CONSTRUCT and DESCRIBE print Turtle.
+    """
+    from kg.query import open_graph, parse_param
+
+    if sum(x is not None for x in (sparql, query_file, name)) != 1:
+        raise click.UsageError("give exactly one of SPARQL, -f FILE or --name NAME")
+    try:
+        bound = dict(parse_param(p) for p in params)
+        graph = open_graph(out_dir, store=store, timeout=timeout or None, allow_network=allow_network)
+        with graph:
+            if name is not None:
+                result = graph.named(name, bound)
+            else:
+                text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+                result = graph.query(text, bound)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(KGError(f"{query_file}: cannot read the query: {exc}")) from exc
+    if result.is_graph:
+        click.echo(result.serialize("turtle"), nl=False)
+    elif result.type == "ASK" and fmt in ("table", "csv", "tsv"):
+        click.echo("true" if result.boolean else "false")
+    elif fmt != "table":
+        click.echo(result.serialize(fmt), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        from kg.results import compact
+
+        table = Table(caption=f"{len(result)} row{'s' if len(result) != 1 else ''}", caption_justify="left")
+        for var in result.vars:
+            table.add_column(var, overflow="fold")
+        for row in result.bindings:
+            table.add_row(*(compact(t) for t in row))
+        Console(highlight=False).print(table)
+
+
+@cli.command("queries")
+@click.argument("name", required=False)
+def queries_command(name: str | None) -> None:
+    """List the named queries, or print the SPARQL of query NAME."""
+    from kg.query import named_queries, named_query
+
+    try:
+        if name is not None:
+            click.echo(named_query(name).sparql, nl=False)
+            return
+    except KGError as exc:
+        raise _fail(exc) from exc
+    for spec in named_queries().values():
+        click.echo(spec.name)
+        click.echo(f"    {spec.description}")
+        for p in spec.parameters:
+            kind = "required" if p.required else "optional"
+            click.echo(f"    --param {p.name}=…  {p.description} ({kind})")
+        click.echo("")
+    click.echo("Run one with: kg query OUT_DIR --name NAME [--param NAME=VALUE]")
+
+
+@cli.command("serve")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 exposes the graph)."
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--store", type=STORE_CHOICE, default="auto", show_default=True, help=STORE_HELP)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True, help="Seconds per query (0: no limit)."
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Queries run at the same time."
+)
+@click.option("--allow-network", is_flag=True, help="Let SERVICE and FROM <remote graph> reach the network.")
+def serve_command(
+    out_dir: Path, host: str, port: int, store: str, timeout: float, workers: int, allow_network: bool
+) -> None:
+    """Serve the graph in OUT_DIR: a read-only SPARQL endpoint at /sparql and the explorer at /.
+
+    The endpoint follows the SPARQL 1.1 Protocol (GET and POST; results as
+    JSON, XML, CSV or TSV, graphs as Turtle, by content negotiation).
+    """
+    from kg.server import serve
+
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"SPARQL endpoint: http://{shown}:{port}/sparql", err=True)
+    click.echo(f"explorer: http://{shown}:{port}/  (Ctrl+C to stop)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: other machines can query the graph", err=True)
+    try:
+        serve(
+            out_dir,
+            host=host,
+            port=port,
+            store=store,
+            timeout=timeout or None,
+            workers=workers,
+            allow_network=allow_network,
+        )
+    except KGError as exc:
+        raise _fail(exc) from exc
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

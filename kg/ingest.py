@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import stat
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -111,7 +112,42 @@ def discover(root: Path) -> list[Path]:
         found.extend(
             Path(dirpath, f) for f in filenames if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
         )
+        # a folder named like a document is reported (skipped: not a file), and still searched
+        found.extend(Path(dirpath, d) for d in dirnames if Path(d).suffix.lower() in SUFFIXES)
     return sorted(found)
+
+
+#: Files larger than this are read up to the last line break before it, with a warning.
+MAX_BYTES = 20_000_000
+
+
+def _read_bytes(path: Path) -> tuple[bytes, str | None]:
+    """The file's bytes (at most :data:`MAX_BYTES`) and a warning if it was cut.
+
+    Only regular files are read: a broken link, a directory, a pipe or a device
+    is refused before any read (a pipe would block forever).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise IngestError(f"{path}: broken link (its target {os.readlink(path)!r} does not exist)") from None
+        raise IngestError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) else "a special file"
+        raise IngestError(f"{path}: not a regular file ({kind})")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    if len(data) <= MAX_BYTES:
+        return data, None
+    cut = data.rfind(b"\n", 0, MAX_BYTES)
+    data = data[: cut if cut > 0 else MAX_BYTES]
+    return data, f"truncated: the file has {info.st_size:,} bytes; only the first {len(data):,} were read"
 
 
 def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Document:
@@ -131,12 +167,11 @@ def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Docum
         rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         raise IngestError(f"{path}: not under the corpus root {root}") from None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    data, truncated = _read_bytes(path)
     suffix = path.suffix.lower()
     text, warnings = _decode(data, path, html=suffix in _HTML)
+    if truncated:
+        warnings.insert(0, truncated)
     text = normalise_text(text)
     if suffix in _HTML or (suffix == ".txt" and _HTML_START.match(text)):
         parts = _from_html(text)
@@ -162,8 +197,11 @@ def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Docum
     if lang is None:
         lang = detect_language(cleaned)
         if lang is None:
-            lang = "en"
-            warnings.append("could not detect language (too few French or English stop words); assuming 'en'")
+            lang, how = _guess_short_language(cleaned)
+            if lang == "und":
+                warnings.append("language is neither French nor English (no model for it): kept without facts")
+            elif how == "letters" and cleaned.strip():
+                warnings.append(f"language guessed from too few words: {lang!r}")
     if not cleaned:
         warnings.append("no article text after cleanup")
     return Document(
@@ -196,6 +234,24 @@ def normalise_text(text: str) -> str:
     text = re.sub(r"(?<=\w)[‘`´](?=\w)", "’", text)  # an opening quote or accent used as an apostrophe
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+_FRENCH_LETTERS = re.compile(r"[éèêàçùûôîœ]", re.I)
+
+
+def _guess_short_language(text: str) -> tuple[str, str]:
+    """Language of a text too short for :func:`detect_language`, and how it was found:
+    ``"und"`` for a longer text of another language, else by its few stop words,
+    else French if it has French letters."""
+    words = _WORD.findall(text.casefold())
+    fr_stop, en_stop = _stop_words()
+    fr = sum(w in fr_stop for w in words)
+    en = sum(w in en_stop for w in words)
+    if len(words) >= 8 and max(fr, en) < 0.1 * len(words):
+        return "und", "stop words"
+    if fr != en:
+        return ("fr" if fr > en else "en"), "stop words"
+    return ("fr" if _FRENCH_LETTERS.search(text) else "en"), "letters"
 
 
 def detect_language(text: str) -> str | None:

@@ -104,7 +104,7 @@ def load(lang: str) -> Language:
         return nlp
 
 
-def _chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
+def _chunks(text: str, size: int | None = None) -> Iterator[tuple[int, str]]:
     """Split ``text`` at paragraph (else line, else space) boundaries into pieces of at most ``size``.
 
     Yields ``(offset, piece)`` pairs; joining the pieces gives back ``text``.
@@ -112,6 +112,7 @@ def _chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
     >>> [(o, p) for o, p in _chunks("ab\\n\\ncd", size=4)]
     [(0, 'ab\\n\\n'), (4, 'cd')]
     """
+    size = size or MAX_CHUNK
     start = 0
     n = len(text)
     while start < n:

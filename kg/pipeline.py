@@ -47,6 +47,7 @@ class BuildResult:
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
     words: int = 0
+    cached: int = 0  # documents whose extraction was reused from an earlier build
     graph_path: Path | None = None
     explorer_path: Path | None = None
 
@@ -79,6 +80,7 @@ class BuildResult:
             "entities": self.entities,
             "facts": self.facts,
             "words": self.words,
+            "reused": self.cached,
             "seconds": round(self.seconds, 2),
         }
 
@@ -102,6 +104,13 @@ def assign_doc_ids(paths: list[Path], root: Path) -> dict[Path, str]:
     return out
 
 
+def _reason(exc: Exception, path: Path) -> str:
+    """The error's message without the file's path in front (the report names the file)."""
+    text = str(exc)
+    prefix = f"{path}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
 def _filter(ex: Extraction, min_confidence: float) -> Extraction:
     if min_confidence <= 0:
         return ex
@@ -115,6 +124,7 @@ def build(
     min_confidence: float = 0.0,
     explorer: bool = True,
     progress: ProgressCallback | None = None,
+    store: str = "memory",
 ) -> BuildResult:
     """Build the knowledge graph of every document under ``corpus_dir`` into ``out_dir``.
 
@@ -125,18 +135,23 @@ def build(
         min_confidence: facts below this confidence are left out.
         explorer: also write the HTML explorer page.
         progress: called with (relative path, status, number of files) as each file is done.
+        store: ``"memory"`` (``graph.trig`` only) or ``"oxigraph"`` (also an on-disk
+            Oxigraph store in ``OUT_DIR/oxigraph``, for large corpora).
 
     Raises:
         IngestError: ``corpus_dir`` is not a folder.
         GraphError: the output cannot be written.
     """
-    from kg import ingest, rdf, resolve, store
+    from kg import ingest, rdf, resolve
+    from kg import store as graph_store
 
     t0 = time.perf_counter()
     root = Path(corpus_dir)
     out = Path(out_dir)
     if not 0.0 <= min_confidence <= 1.0:
         raise KGError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+    if store not in graph_store.STORES:
+        raise KGError(f"unknown store {store!r}; expected one of {', '.join(graph_store.STORES)}")
     paths = ingest.discover(root)
     ids = assign_doc_ids(paths, root)
     result = BuildResult(out_dir=out)
@@ -146,28 +161,50 @@ def build(
         rel = path.relative_to(root).as_posix()
         try:
             doc = ingest.read_document(path, root=root, doc_id=ids[path])
-        except IngestError as exc:
-            reports[rel] = FileReport(rel, "skipped", str(exc))
+        except Exception as exc:  # IngestError, or a bug in ingestion: it must not stop the build
+            reason = _reason(exc, path) if isinstance(exc, IngestError) else (
+                f"unexpected error while reading: {type(exc).__name__}: {exc}"
+            )
+            reports[rel] = FileReport(rel, "skipped", reason)
             if progress:
                 progress(rel, "skipped", len(paths))
             continue
         rep = FileReport(rel, "warning" if doc.warnings else "ok", "; ".join(doc.warnings), doc.doc_id, doc.lang)
         reports[rel] = rep
-        if doc.lang not in nlp.LANGUAGES:
+        if doc.lang not in nlp.LANGUAGES and not rep.reason:
             rep.status, rep.reason = "warning", f"no model for language {doc.lang!r}; document kept without facts"
         documents.append(doc)
 
     extractions: list[Extraction] = []
+    from kg.cache import ExtractionCache
     from kg.extract import extract
 
+    cache = ExtractionCache(out)
+    fresh: list[Document] = []
+    for doc in documents:
+        cached = cache.get(doc) if doc.lang in nlp.LANGUAGES and doc.text.strip() else None
+        if cached is None:
+            fresh.append(doc)
+            continue
+        rep = reports[doc.path]
+        ex = _filter(cached, min_confidence)
+        extractions.append(ex)
+        rep.entities, rep.facts = len(ex.entities), len(ex.facts)
+        result.words += len(doc.text.split())
+        result.cached += 1
+        if progress:
+            progress(doc.path, rep.status, len(paths))
+
     for lang in nlp.LANGUAGES:
-        batch = [d for d in documents if d.lang == lang and d.text.strip()]
+        batch = [d for d in fresh if d.lang == lang and d.text.strip()]
         if not batch:
             continue
         for doc, chunks in nlp.pipe(((d, d.text) for d in batch), lang):
             rep = reports[doc.path]
             try:
-                ex = _filter(extract(doc, chunks), min_confidence)
+                full = extract(doc, chunks)
+                cache.put(full)
+                ex = _filter(full, min_confidence)
             except KGError as exc:
                 rep.status, rep.reason = "skipped", f"extraction failed: {exc}"
             except Exception as exc:  # a bug in a rule must not lose the other documents
@@ -195,7 +232,9 @@ def build(
     ]
     manifest = {ex.document.doc_id: {"path": ex.document.path, "sha256": ex.document.sha256} for ex in extractions}
     out.mkdir(parents=True, exist_ok=True)
-    result.graph_path = store.save_graphs(out, graphs, manifest)
+    _remove_stale_temporaries(out)
+    cache.prune()
+    result.graph_path = graph_store.save_graphs(out, graphs, manifest, store=store)
     _write_json(out / MERGES_FILE, {"merges": [asdict(m) for m in resolution.merges], "keys": resolution.keys})
     result.files = [reports[k] for k in sorted(reports)]
     result.seconds = time.perf_counter() - t0
@@ -238,9 +277,16 @@ def load_merges(out_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
 
 
 def _write_json(path: Path, data: object) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise GraphError(f"cannot write {path}: {exc}") from exc
+    from kg.store import atomic_write
+
+    atomic_write(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Temporary files a killed build may have left (``.graph.trig.*.tmp``)."""
+    if out.is_dir():
+        for tmp in out.glob(".*.tmp"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass

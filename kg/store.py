@@ -6,7 +6,12 @@ An output folder holds:
   :func:`kg.rdf.document_iri`), in TriG, documents sorted by graph name;
 - ``manifest.json``: ``doc_id -> {"path": ..., "sha256": ...}`` of the documents
   the graph was built from (lets a rebuild skip unchanged files);
-- ``report.json``: written by the pipeline, not here.
+- ``report.json``: written by the pipeline, not here;
+- ``oxigraph/`` and ``store.json`` (only after ``kg build --store oxigraph``):
+  an on-disk pyoxigraph store of the same graph, for large corpora. Its named
+  graphs are the document graphs and its default graph their union (the RDF
+  merge), so queries need no merging; ``store.json`` records which
+  ``graph.trig`` it was made from (:func:`detect_store` refuses a stale one).
 
 :func:`save_graphs` writes ``graph.trig`` first and ``manifest.json`` second,
 each atomically: a crash leaves either the old or the new file, never half of
@@ -15,8 +20,10 @@ one, and never a manifest newer than the graph it describes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,8 +41,13 @@ __all__ = [
     "GRAPH_FILE",
     "MANIFEST_FILE",
     "REPORT_FILE",
+    "OXIGRAPH_DIR",
+    "STORE_FILE",
+    "STORES",
     "atomic_write",
     "build_dataset",
+    "detect_store",
+    "write_oxigraph",
     "load_dataset",
     "load_manifest",
     "quiet_rdflib",
@@ -47,6 +59,11 @@ __all__ = [
 GRAPH_FILE = "graph.trig"
 MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "report.json"
+OXIGRAPH_DIR = "oxigraph"
+STORE_FILE = "store.json"
+
+#: Where a build keeps its graph: ``memory`` (graph.trig only, loaded into rdflib to query) or ``oxigraph``.
+STORES = ("memory", "oxigraph")
 
 
 @contextmanager
@@ -120,6 +137,15 @@ def serialize_dataset(dataset: Dataset, fmt: str = "trig") -> bytes:
         return dataset.serialize(format=fmt, encoding="utf-8")
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, then rename.
 
@@ -137,6 +163,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp_name, path)
         tmp_name = None
         _fsync_dir(path.parent)
@@ -169,6 +196,8 @@ def save_graphs(
     out_dir: str | os.PathLike[str],
     graphs: Iterable[Graph],
     manifest: Mapping[str, Mapping[str, str]],
+    *,
+    store: str = "memory",
 ) -> Path:
     """Write ``graph.trig`` and ``manifest.json`` into ``out_dir`` (created if needed).
 
@@ -176,6 +205,9 @@ def save_graphs(
         out_dir: the output folder.
         graphs: one named graph per document (see :func:`kg.rdf.document_graph`).
         manifest: ``doc_id -> {"path": ..., "sha256": ...}``.
+        store: ``"oxigraph"`` also writes the Oxigraph store (:func:`write_oxigraph`);
+            ``"memory"`` (the default) removes one left by an earlier build, since
+            it would describe an older graph.
 
     Returns:
         The path of ``graph.trig``.
@@ -196,9 +228,119 @@ def save_graphs(
         data = serialize_dataset(dataset)
     except Exception as exc:  # rdflib serializers raise assorted types on bad terms
         raise GraphError(f"{out / GRAPH_FILE}: cannot serialize the graphs as TriG: {exc}") from exc
+    if store not in STORES:
+        raise GraphError(f"unknown store {store!r}; expected one of {', '.join(STORES)}")
     graph_path = atomic_write(out / GRAPH_FILE, data)
     atomic_write(out / MANIFEST_FILE, manifest_bytes)
+    if store == "oxigraph":
+        write_oxigraph(out)
+    else:
+        _remove_oxigraph(out)
     return graph_path
+
+
+def _graph_stamp(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _remove_oxigraph(out: Path) -> None:
+    try:
+        (out / STORE_FILE).unlink(missing_ok=True)
+        if (out / OXIGRAPH_DIR).is_dir():
+            shutil.rmtree(out / OXIGRAPH_DIR)
+    except OSError as exc:
+        raise GraphError(f"{out / OXIGRAPH_DIR}: cannot remove the stale Oxigraph store: {exc}") from exc
+
+
+def write_oxigraph(out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``OUT_DIR/oxigraph``, a pyoxigraph store of ``OUT_DIR/graph.trig``, and ``store.json``.
+
+    The document graphs become the store's named graphs, and their union (each
+    triple once) its default graph. The store is written to a temporary folder
+    and then moved into place, so a failed write leaves the previous one.
+
+    Returns:
+        The store's folder.
+
+    Raises:
+        GraphError: ``graph.trig`` is missing or unreadable, or the store cannot be written.
+    """
+    import pyoxigraph as ox
+
+    out = Path(out_dir)
+    source = out / GRAPH_FILE
+    if not source.is_file():
+        raise GraphError(f"{source}: graph file not found (build the graph first)")
+    final, tmp, old = out / OXIGRAPH_DIR, out / f".{OXIGRAPH_DIR}.tmp", out / f".{OXIGRAPH_DIR}.old"
+    default = ox.DefaultGraph()
+
+    def quads() -> Iterator[Any]:
+        for quad in ox.parse(path=str(source), format=ox.RdfFormat.TRIG):
+            yield quad
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+
+    try:
+        for folder in (tmp, old):
+            if folder.exists():
+                shutil.rmtree(folder)
+        db = ox.Store(str(tmp))
+        db.bulk_extend(quads())
+        db.flush()
+        db.optimize()
+        del db
+        if final.exists():
+            os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    except (OSError, SyntaxError, ValueError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise GraphError(f"{final}: cannot write the Oxigraph store from {source}: {exc}") from exc
+    stamp = {"store": "oxigraph", "path": OXIGRAPH_DIR, "graph": {**_graph_stamp(source), "sha256": _sha256(source)}}
+    atomic_write(out / STORE_FILE, (json.dumps(stamp, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return final
+
+
+def detect_store(out_dir: str | os.PathLike[str]) -> str:
+    """The store a build of ``out_dir`` keeps its graph in: ``"oxigraph"`` or ``"memory"``.
+
+    Raises:
+        GraphError: the folder has no graph, or its Oxigraph store was made from
+            another ``graph.trig`` than the one now there.
+    """
+    out = Path(out_dir)
+    graph = out / GRAPH_FILE
+    if not out.is_dir():
+        raise GraphError(f"{out}: output folder not found (build the graph first)")
+    if not graph.is_file():
+        raise GraphError(f"{graph}: graph file not found (build the graph first)")
+    try:
+        stamp = json.loads((out / STORE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "memory"
+    except (OSError, ValueError) as exc:
+        raise GraphError(f"{out / STORE_FILE}: cannot read: {exc}") from exc
+    if not isinstance(stamp, dict) or stamp.get("store") != "oxigraph" or not (out / OXIGRAPH_DIR).is_dir():
+        return "memory"
+    recorded = stamp.get("graph") or {}
+    now = _graph_stamp(graph)
+    fresh = recorded.get("size") == now["size"] and (
+        recorded.get("mtime_ns") == now["mtime_ns"] or recorded.get("sha256") == _sha256(graph)
+    )
+    if not fresh:
+        raise GraphError(
+            f"{out / OXIGRAPH_DIR}: the Oxigraph store is older than {graph}; rebuild with "
+            "`kg build --store oxigraph`, or query the graph file with --store memory"
+        )
+    return "oxigraph"
 
 
 def load_dataset(out_dir: str | os.PathLike[str], *, store: str = "default") -> Dataset:

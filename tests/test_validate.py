@@ -98,7 +98,7 @@ CASES = {
     "start after end": (lambda: with_fact("partnersWith", provenance=Provenance("s", 9, 2, "r", 0.5)), KG.start),
     "negative offset": (lambda: with_fact("partnersWith", provenance=Provenance("s", -1, 2, "r", 0.5)), KG.start),
     "empty rule": (lambda: with_fact("partnersWith", provenance=Provenance("s", 0, 2, "", 0.5)), KG.rule),
-    "language not fr/en": (lambda: with_doc(lang="de"), ns.DCTERMS.language),
+    "language not a language code": (lambda: with_doc(lang="deutsch"), ns.DCTERMS.language),
     "sha256 not hex": (lambda: with_doc(sha256="SHA"), KG.sha256),
     "empty entity label": (
         lambda: document_graph(dataclasses.replace(guideline_extraction(), entities=(

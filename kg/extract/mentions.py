@@ -82,11 +82,13 @@ _SOURCE_RANK = {"gazetteer": 3, "head": 2, "cue": 2, "ner": 1}
 def norm_key(text: str) -> str:
     """Matching key of a name: folded, punctuation-free, no article or legal suffix.
 
-    >>> norm_key("Microsoft Corp."), norm_key("l’Europe"), norm_key("the AFL-CIO")
-    ('microsoft', 'europe', 'afl cio')
+    >>> norm_key("Microsoft Corp."), norm_key("l’Europe"), norm_key("the AFL-CIO"), norm_key("C++")
+    ('microsoft', 'europe', 'afl cio', 'c plus plus')
     """
     s = fold(text)
     s = re.sub(r"['’]s\b", "", s)
+    # symbols that tell names apart ("C++" / "C#", "AT&T" / "AT T") become words
+    s = s.replace("+", " plus ").replace("#", " sharp ").replace("&", " and ").replace("%", " percent ")
     s = re.sub(r"[^\w]+", " ", s).strip()
     words = s.split()
     while len(words) > 1 and words[0] in {"the", "le", "la", "les", "l", "du", "d", "des"}:
