@@ -44,9 +44,7 @@ def extractor_version() -> str:
             name = nlp.model_name(lang)
         except Exception:  # no model: documents of that language get no facts anyway
             name = "none"
-        from spacy.util import get_package_version
-
-        h.update(f"{lang}:{name}:{get_package_version(name) if name != 'none' else ''}".encode())
+        h.update(f"{lang}:{name}:{nlp.package_version(name) if name != 'none' else ''}".encode())
     code = Path(__file__).resolve().parent
     for path in sorted((code / "extract").glob("*.py")):
         h.update(path.read_bytes())
@@ -112,7 +110,8 @@ class ExtractionCache:
         doc = ex.document
         data = {"version": self.version, "text_sha256": _text_hash(doc), "extraction": _to_json(ex)}
         try:
-            atomic_write(self._path(doc), json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            # no fsync: a cache entry lost in a crash is only extracted again
+            atomic_write(self._path(doc), json.dumps(data, ensure_ascii=False).encode("utf-8"), sync=False)
         except Exception:  # a read-only or full disk costs speed next time, not this build
             return
         self.used.add(self._path(doc).name)

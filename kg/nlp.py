@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["LANGUAGES", "MODEL_CANDIDATES", "model_name", "load", "pipe", "stop_words", "MAX_CHUNK"]
+__all__ = ["LANGUAGES", "MODEL_CANDIDATES", "model_name", "package_version", "load", "pipe", "stop_words", "MAX_CHUNK"]
 
 #: Languages kg analyses.
 LANGUAGES: tuple[str, ...] = ("fr", "en")
@@ -57,6 +57,22 @@ def stop_words(lang: str) -> frozenset[str]:
     return frozenset(module.STOP_WORDS)
 
 
+def package_version(name: str) -> str | None:
+    """The installed version of the package ``name`` (spaCy's test for a model package), or None.
+
+    Reads package metadata only: spaCy is not imported.
+
+    >>> package_version("no-such-package-kg") is None
+    True
+    """
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+
+
 def model_name(lang: str) -> str:
     """Return the name of the installed spaCy package used for ``lang``.
 
@@ -70,10 +86,8 @@ def model_name(lang: str) -> str:
         raise ModelError(f"no spaCy model for language {lang!r} (supported: {', '.join(LANGUAGES)})")
     override = os.environ.get(f"KG_MODEL_{lang.upper()}")
     candidates = (override,) if override else MODEL_CANDIDATES[lang]
-    import spacy.util
-
     for name in candidates:
-        if spacy.util.is_package(name):
+        if package_version(name) is not None:
             return name
     raise ModelError(
         f"no spaCy model installed for {lang!r}: tried {', '.join(candidates)}; "

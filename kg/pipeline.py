@@ -9,12 +9,14 @@ fails leaves the previous graph in place.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kg import nlp
 from kg.errors import GraphError, IngestError, KGError
@@ -50,6 +52,10 @@ class BuildResult:
     cached: int = 0  # documents whose extraction was reused from an earlier build
     graph_path: Path | None = None
     explorer_path: Path | None = None
+    #: True when nothing changed since the last build into ``out_dir`` and its output was kept as it is
+    unchanged: bool = False
+    #: wall-clock seconds of each stage: ingest, extract (parse + rules), resolve, write, explorer
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -125,6 +131,10 @@ def build(
     explorer: bool = True,
     progress: ProgressCallback | None = None,
     store: str = "memory",
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: Any = None,
+    force: bool = False,
 ) -> BuildResult:
     """Build the knowledge graph of every document under ``corpus_dir`` into ``out_dir``.
 
@@ -137,12 +147,20 @@ def build(
         progress: called with (relative path, status, number of files) as each file is done.
         store: ``"memory"`` (``graph.trig`` only) or ``"oxigraph"`` (also an on-disk
             Oxigraph store in ``OUT_DIR/oxigraph``, for large corpora).
+        workers: worker processes for the parse and extraction (``executor="local"``).
+        executor: ``"local"`` (this machine) or ``"dask"`` (a Dask distributed cluster,
+            see :mod:`kg.parallel`).
+        scheduler: the Dask scheduler's address, or a ``dask.distributed.Client``.
+        force: rebuild even when nothing changed since the last build into ``out_dir``
+            (otherwise such a build keeps the output as it is and returns its report,
+            with ``unchanged=True``).
 
     Raises:
         IngestError: ``corpus_dir`` is not a folder.
         GraphError: the output cannot be written.
+        KGError: a bad option, or the Dask scheduler cannot be reached.
     """
-    from kg import ingest, rdf, resolve
+    from kg import ingest, parallel, rdf, resolve
     from kg import store as graph_store
 
     t0 = time.perf_counter()
@@ -152,7 +170,22 @@ def build(
         raise KGError(f"min_confidence must be between 0 and 1, got {min_confidence}")
     if store not in graph_store.STORES:
         raise KGError(f"unknown store {store!r}; expected one of {', '.join(graph_store.STORES)}")
+    if executor not in parallel.EXECUTORS:
+        raise KGError(f"unknown executor {executor!r}; expected one of {', '.join(parallel.EXECUTORS)}")
+    if workers < 1:
+        raise KGError(f"workers must be at least 1, got {workers}")
+    if executor == "dask" and scheduler is None:
+        raise KGError("the dask executor needs the address of a scheduler (--scheduler tcp://HOST:8786)")
     paths = ingest.discover(root)
+    options = {"min_confidence": min_confidence, "explorer": explorer, "store": store}
+    fingerprint = _fingerprint(root, paths, options)
+    if not force:
+        previous = _unchanged(out, fingerprint, t0)
+        if previous is not None:
+            if progress:
+                for f in previous.files:
+                    progress(f.path, f.status, len(paths))
+            return previous
     ids = assign_doc_ids(paths, root)
     result = BuildResult(out_dir=out)
     reports: dict[str, FileReport] = {}
@@ -174,15 +207,17 @@ def build(
         if doc.lang not in nlp.LANGUAGES and not rep.reason:
             rep.status, rep.reason = "warning", f"no model for language {doc.lang!r}; document kept without facts"
         documents.append(doc)
+    t_ingest = time.perf_counter()
 
     extractions: list[Extraction] = []
     from kg.cache import ExtractionCache
-    from kg.extract import extract
 
     cache = ExtractionCache(out)
     fresh: list[Document] = []
     for doc in documents:
-        cached = cache.get(doc) if doc.lang in nlp.LANGUAGES and doc.text.strip() else None
+        if not (doc.lang in nlp.LANGUAGES and doc.text.strip()):
+            continue
+        cached = cache.get(doc)
         if cached is None:
             fresh.append(doc)
             continue
@@ -195,26 +230,18 @@ def build(
         if progress:
             progress(doc.path, rep.status, len(paths))
 
-    for lang in nlp.LANGUAGES:
-        batch = [d for d in fresh if d.lang == lang and d.text.strip()]
-        if not batch:
-            continue
-        for doc, chunks in nlp.pipe(((d, d.text) for d in batch), lang):
-            rep = reports[doc.path]
-            try:
-                full = extract(doc, chunks)
-                cache.put(full)
-                ex = _filter(full, min_confidence)
-            except KGError as exc:
-                rep.status, rep.reason = "skipped", f"extraction failed: {exc}"
-            except Exception as exc:  # a bug in a rule must not lose the other documents
-                rep.status, rep.reason = "skipped", f"extraction failed: {type(exc).__name__}: {exc}"
-            else:
-                extractions.append(ex)
-                rep.entities, rep.facts = len(ex.entities), len(ex.facts)
-                result.words += len(doc.text.split())
-            if progress:
-                progress(doc.path, rep.status, len(paths))
+    for doc, full, error in parallel.run(fresh, executor=executor, workers=workers, scheduler=scheduler):
+        rep = reports[doc.path]
+        if full is None:
+            rep.status, rep.reason = "skipped", error
+        else:
+            cache.put(full)
+            ex = _filter(full, min_confidence)
+            extractions.append(ex)
+            rep.entities, rep.facts = len(ex.entities), len(ex.facts)
+            result.words += len(doc.text.split())
+        if progress:
+            progress(doc.path, rep.status, len(paths))
     # documents without text or language model: a document node, no entity or fact
     done = {ex.document.doc_id for ex in extractions}
     for doc in documents:
@@ -223,13 +250,17 @@ def build(
             extractions.append(Extraction(document=doc))
             if progress:
                 progress(doc.path, rep.status, len(paths))
+    del documents, fresh
+    t_extract = time.perf_counter()
 
     extractions.sort(key=lambda e: e.document.doc_id)
     resolution = resolve.resolve(extractions, overrides=resolve.load_overrides(root), previous=_previous_keys(out))
-    graphs = [
-        rdf.document_graph(ex, resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels)
-        for ex in extractions
-    ]
+    t_resolve = time.perf_counter()
+    # one document graph at a time, in graph-name order, straight to the file
+    named = sorted(extractions, key=lambda ex: str(rdf.document_iri(ex.document.doc_id)))
+    graphs = (
+        rdf.document_graph(ex, resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels) for ex in named
+    )
     manifest = {ex.document.doc_id: {"path": ex.document.path, "sha256": ex.document.sha256} for ex in extractions}
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out)
@@ -237,14 +268,119 @@ def build(
     result.graph_path = graph_store.save_graphs(out, graphs, manifest, store=store)
     _write_json(out / MERGES_FILE, {"merges": [asdict(m) for m in resolution.merges], "keys": resolution.keys})
     result.files = [reports[k] for k in sorted(reports)]
+    del extractions, named, resolution
+    t_write = time.perf_counter()
+    result.timings = {"ingest": t_ingest - t0, "extract": t_extract - t_ingest, "resolve": t_resolve - t_extract,
+                      "write": t_write - t_resolve}  # fmt: skip
     result.seconds = time.perf_counter() - t0
-    _write_json(out / "report.json", {"summary": result.summary(), "files": [asdict(f) for f in result.files]})
+    _write_report(out, result, "")  # no fingerprint until the explorer matches the graph
     if explorer:
         from kg import viz
 
         result.explorer_path = viz.write_explorer(out, out / "explorer.html")
+    else:
+        (out / "explorer.html").unlink(missing_ok=True)
+    result.timings["explorer"] = time.perf_counter() - t_write
     result.seconds = time.perf_counter() - t0
-    _write_json(out / "report.json", {"summary": result.summary(), "files": [asdict(f) for f in result.files]})
+    _write_report(out, result, fingerprint)
+    return result
+
+
+REPORT_FILE = "report.json"
+
+#: Files of the output folder a no-op rebuild checks are still those its report describes.
+_OUTPUTS = ("graph.trig", "manifest.json", "merges.json", "explorer.html", "store.json")
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of a regular file's bytes; a marker for anything else (the build reports those)."""
+    import hashlib
+    import stat
+
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return f"not-a-file:{stat.S_IFMT(st.st_mode)}"
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        return f"error:{exc.errno}"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of kg's code and data files and of the spaCy models in use."""
+    import hashlib
+
+    from kg import __version__
+    from kg.cache import extractor_version
+
+    h = hashlib.sha256(f"{__version__}:{extractor_version()}".encode())
+    package = Path(__file__).resolve().parent
+    from importlib import resources
+
+    ontology = Path(str(resources.files("kg.ontology")))
+    for folder in (package, ontology):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".yaml", ".ttl", ".rq", ".j2", ".js", ".css"} and path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _fingerprint(root: Path, paths: list[Path], options: dict[str, object]) -> str:
+    """What a build's output depends on: the input files' bytes, aliases.yaml, kg, the models, the options."""
+    import hashlib
+
+    from kg.resolve import ALIASES_FILE
+
+    h = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
+    h.update(_code_digest().encode())
+    for path in [*paths, root / ALIASES_FILE]:
+        h.update(str(path.relative_to(root).as_posix()).encode() + b"\0" + _file_digest(path).encode() + b"\0")
+    return h.hexdigest()
+
+
+def _stamps(out: Path) -> dict[str, list[int]]:
+    stamps = {}
+    for name in _OUTPUTS:
+        try:
+            st = (out / name).stat()
+        except OSError:
+            continue
+        stamps[name] = [st.st_size, st.st_mtime_ns]
+    return stamps
+
+
+def _write_report(out: Path, result: BuildResult, fingerprint: str) -> None:
+    data = {
+        "summary": result.summary(),
+        "timings": {k: round(v, 3) for k, v in result.timings.items()},
+        "files": [asdict(f) for f in result.files],
+        "fingerprint": fingerprint,
+        "outputs": _stamps(out),
+    }
+    _write_json(out / REPORT_FILE, data)
+
+
+def _unchanged(out: Path, fingerprint: str, t0: float) -> BuildResult | None:
+    """The last build's result when its inputs had this fingerprint and its outputs are untouched."""
+    try:
+        data = json.loads((out / REPORT_FILE).read_text(encoding="utf-8"))
+        if data.get("fingerprint") != fingerprint or data.get("outputs") != _stamps(out):
+            return None
+        if not (out / "graph.trig").is_file():
+            return None
+        files = [FileReport(**f) for f in data["files"]]
+        summary = data["summary"]
+        result = BuildResult(
+            out_dir=out, files=files, words=int(summary["words"]), cached=int(summary["documents"]),
+            graph_path=out / "graph.trig", unchanged=True,
+        )  # fmt: skip
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    if (out / "explorer.html").is_file():
+        result.explorer_path = out / "explorer.html"
+    result.seconds = time.perf_counter() - t0
     return result
 
 

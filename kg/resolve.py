@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
 from kg.errors import KGError
@@ -254,16 +255,22 @@ def _fuzzy_links(entities: Mapping[Node, Entity], label_key: Mapping[Node, str],
     for n in sorted(entities):
         by_type[entities[n].type].setdefault(label_key[n], n)
     for keys in by_type.values():
-        items = sorted(keys.items())
-        for i, (ka, na) in enumerate(items):
-            if len(ka) < 8:
+        # only names of 8+ letters with the same first letter are compared: block on that letter, and let
+        # rapidfuzz compute each block's score matrix in C (a Python double loop is quadratic in calls)
+        blocks: dict[str, list[tuple[str, Node]]] = defaultdict(list)
+        for k, n in sorted(keys.items()):
+            if len(k) >= 8:
+                blocks[k[0]].append((k, n))
+        for items in blocks.values():
+            if len(items) < 2:
                 continue
-            for kb, nb in items[i + 1 :]:
-                if len(kb) < 8 or ka[0] != kb[0] or ka.startswith(kb) or kb.startswith(ka):
+            names = [k for k, _ in items]
+            scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN, dtype=np.uint8)
+            for i, j in zip(*np.nonzero(np.triu(scores, 1)), strict=True):
+                (ka, na), (kb, nb) = items[i], items[j]
+                if ka.startswith(kb) or kb.startswith(ka):
                     continue
-                score = fuzz.ratio(ka, kb)
-                if score >= _FUZZY_MIN:
-                    link(score / 100, "fuzzy", na, nb)
+                link(fuzz.ratio(ka, kb) / 100, "fuzzy", na, nb)
 
 
 def _mint(entities, label_key, sets: _Sets, kept, known, previous) -> Resolution:

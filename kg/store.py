@@ -45,6 +45,8 @@ __all__ = [
     "STORE_FILE",
     "STORES",
     "atomic_write",
+    "atomic_writer",
+    "write_trig",
     "build_dataset",
     "detect_store",
     "write_oxigraph",
@@ -146,10 +148,14 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, then rename.
+@contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, sync: bool = True) -> Iterator[Any]:
+    """A binary file handle whose content replaces ``path`` only when the block ends without error.
 
-    Readers see the old file or the new one, never a partial write.
+    The data goes to a temporary file in the same folder, which is fsynced and renamed
+    over ``path``: readers see the old file or the new one, never a partial write. An
+    exception in the block (or a kill) leaves ``path`` as it was. ``sync=False`` skips
+    the fsyncs (for files whose loss in a power cut costs only time, like cache entries).
 
     Raises:
         GraphError: the file cannot be written (the message names it).
@@ -160,13 +166,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp_name, path)
         tmp_name = None
-        _fsync_dir(path.parent)
+        if sync:
+            _fsync_dir(path.parent)
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc}") from exc
     finally:
@@ -175,7 +183,66 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
                 os.unlink(tmp_name)
             except OSError:
                 pass
-    return path
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, sync: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, then rename.
+
+    Readers see the old file or the new one, never a partial write.
+
+    Raises:
+        GraphError: the file cannot be written (the message names it).
+    """
+    with atomic_writer(path, sync=sync) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+def _prefix_header() -> list[bytes]:
+    """The ``@prefix`` lines of every prefix kg binds, as rdflib writes them."""
+    from kg.vocab import PREFIXES
+
+    return [f"@prefix {p}: <{ns}> .".encode() for p, ns in sorted(PREFIXES.items())]
+
+
+def write_trig(handle: Any, graphs: Iterable[Graph]) -> int:
+    """Write ``graphs`` (named graphs, in the order given) to ``handle`` as one TriG document.
+
+    One graph is serialized at a time, so memory does not grow with the corpus. The
+    file starts with kg's prefixes; a graph that needs another prefix gets its
+    ``@prefix`` line right before it (TriG allows prefixes between graphs). Empty
+    graphs are skipped. Returns the number of graphs written.
+
+    Raises:
+        GraphError: a graph is not named by an IRI, two graphs share a name, or
+            rdflib cannot serialize a graph.
+    """
+    header = _prefix_header()
+    known = set(header)
+    handle.write(b"\n".join(header) + b"\n\n")
+    seen: set[URIRef] = set()
+    for graph in graphs:
+        if len(graph) == 0:
+            continue
+        try:
+            data = serialize_dataset(build_dataset([graph]))
+        except GraphError:
+            raise
+        except Exception as exc:  # rdflib serializers raise assorted types on bad terms
+            raise GraphError(f"cannot serialize the graph {graph.identifier} as TriG: {exc}") from exc
+        if graph.identifier in seen:
+            raise GraphError(f"two graphs are named {graph.identifier}")
+        seen.add(graph.identifier)
+        lines = data.split(b"\n")
+        n = 0
+        while n < len(lines) and lines[n].startswith(b"@prefix "):
+            n += 1
+        extra = [line for line in lines[:n] if line not in known]
+        body = b"\n".join(lines[n:]).strip(b"\n")
+        if extra:
+            handle.write(b"\n".join(extra) + b"\n\n")
+        handle.write(body + b"\n\n")
+    return len(seen)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -203,7 +270,9 @@ def save_graphs(
 
     Args:
         out_dir: the output folder.
-        graphs: one named graph per document (see :func:`kg.rdf.document_graph`).
+        graphs: one named graph per document (see :func:`kg.rdf.document_graph`); a list
+            is sorted by graph name, an iterator is written as it comes (one graph in
+            memory at a time: give it in graph-name order).
         manifest: ``doc_id -> {"path": ..., "sha256": ...}``.
         store: ``"oxigraph"`` also writes the Oxigraph store (:func:`write_oxigraph`);
             ``"memory"`` (the default) removes one left by an earlier build, since
@@ -223,14 +292,16 @@ def save_graphs(
         )
     except (TypeError, ValueError) as exc:
         raise GraphError(f"{out / MANIFEST_FILE}: manifest is not JSON-serializable: {exc}") from exc
-    dataset = build_dataset(graphs)
-    try:
-        data = serialize_dataset(dataset)
-    except Exception as exc:  # rdflib serializers raise assorted types on bad terms
-        raise GraphError(f"{out / GRAPH_FILE}: cannot serialize the graphs as TriG: {exc}") from exc
     if store not in STORES:
         raise GraphError(f"unknown store {store!r}; expected one of {', '.join(STORES)}")
-    graph_path = atomic_write(out / GRAPH_FILE, data)
+    if isinstance(graphs, list | tuple):  # the file lists documents sorted by graph name
+        graphs = sorted(graphs, key=lambda g: str(g.identifier))
+    graph_path = out / GRAPH_FILE
+    with atomic_writer(graph_path) as handle:
+        try:
+            write_trig(handle, graphs)
+        except GraphError as exc:
+            raise GraphError(f"{graph_path}: {exc}") from exc
     atomic_write(out / MANIFEST_FILE, manifest_bytes)
     if store == "oxigraph":
         write_oxigraph(out)

@@ -6,6 +6,7 @@ spaCy Docs of its text; it does not change the Docs.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from spacy.tokens import Doc
@@ -42,13 +43,15 @@ def extract(document: Document, chunks: list[tuple[int, Doc]]) -> Extraction:
         state.focus = top.mentions[0]
     found: list[tuple[Candidate, int, int]] = []
     index = 0
+    # mentions by start, so each sentence takes its own with a binary search (not a pass over all of them)
+    by_start = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in by_start]
     for offset, doc in chunks:
         for span in doc.sents:
             sent = Sentence(span=span, offset=offset, index=index, lang=lang)
             s0, s1 = offset + span.start_char, offset + span.end_char
-            sent.mentions = [
-                m for m in mentions if s0 <= m.start and m.end <= s1 and m.span is not None and m.span.doc is doc
-            ]
+            inside = by_start[bisect_left(starts, s0) : bisect_left(starts, s1)]
+            sent.mentions = [m for m in inside if m.end <= s1 and m.span is not None and m.span.doc is doc]
             for cand in run_rules(sent, state):
                 found.append((cand, s0, s1))
             index += 1

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from spacy.tokens import Span, Token
 
 from kg.extract.lexicon import fold, load_triggers
-from kg.extract.mentions import WMention
+from kg.extract.mentions import WMention, doc_text
 
-__all__ = ["Sentence", "Trigger", "compile_triggers", "find_triggers"]
+__all__ = ["Sentence", "Trigger", "compile_triggers", "doc_text", "find_triggers"]
 
 _SEPARATOR = re.compile(
     r"^\s*(?:\([^()]{1,24}\))?\s*(?:,|;|/)?\s*(?:(?:et|and|&|ainsi que|as well as|or|ou|plus|mais aussi|but also)\s+)?"
@@ -38,6 +38,16 @@ class Sentence:
     index: int
     lang: str
     mentions: list[WMention] = field(default_factory=list)
+    #: per token of the span, its folded text and lemma (computed on first use)
+    _forms: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+    #: trigger look-ups already done on this sentence, by lexicon key
+    _triggers: dict[str, list[Trigger]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def forms(self) -> list[tuple[str, str]]:
+        """``(folded text, folded lemma)`` of each token of the sentence."""
+        if self._forms is None:
+            self._forms = [(fold(t.text), fold(t.lemma_)) for t in self.span]
+        return self._forms
 
     @property
     def start_char(self) -> int:
@@ -58,9 +68,9 @@ class Sentence:
 
     def between(self, a: WMention, b: WMention) -> str:
         """Text between the end of ``a`` and the start of ``b`` (empty if they overlap)."""
-        doc_text = self.span.doc.text
+        text = doc_text(self.span.doc)
         s, e = a.end - self.offset, b.start - self.offset
-        return doc_text[s:e] if s <= e else ""
+        return text[s:e] if s <= e else ""
 
     def text_between(self, i: int, j: int) -> str:
         """Text of tokens ``i`` (inclusive) to ``j`` (exclusive)."""
@@ -103,8 +113,8 @@ class Sentence:
 
     def _parenthesised(self, prev: WMention, m: WMention) -> bool:
         """``m`` is written in parentheses right after ``prev``: "… manageurs (CIDA)"."""
-        doc_text = self.span.doc.text
-        return self.between(prev, m).strip() == "(" and doc_text[m.end - self.offset : m.end - self.offset + 1] == ")"
+        text = doc_text(self.span.doc)
+        return self.between(prev, m).strip() == "(" and text[m.end - self.offset : m.end - self.offset + 1] == ")"
 
     def left_of(self, token_i: int, types: set[str]) -> list[WMention]:
         return [m for m in self.mentions if m.type in types and self.tok(m)[1] <= token_i]
@@ -166,26 +176,69 @@ def compile_triggers(lang: str, key: str) -> tuple[tuple[tuple[str, bool], ...],
     return tuple(out)
 
 
-def _word_matches(token: Token, word: str, prefix: bool) -> bool:
-    forms = (fold(token.text), fold(token.lemma_))
+def _form_matches(forms: tuple[str, str], word: str, prefix: bool) -> bool:
     if prefix:
-        return any(f.startswith(word) for f in forms)
-    return word in forms
+        return forms[0].startswith(word) or forms[1].startswith(word)
+    return word == forms[0] or word == forms[1]
+
+
+@cache
+def _indexed_triggers(
+    lang: str, key: str
+) -> tuple[dict[str, tuple[tuple[tuple[str, bool], ...], ...]], tuple[tuple[tuple[str, bool], ...], ...]]:
+    """The patterns of ``key`` indexed by their first word: exact first words in a dict, prefixes in a list.
+
+    Both keep the patterns' order in ``relations.yaml``, which decides which one wins at a token.
+    """
+    exact: dict[str, list[tuple[int, tuple[tuple[str, bool], ...]]]] = {}
+    prefixed: list[tuple[int, tuple[tuple[str, bool], ...]]] = []
+    for n, pat in enumerate(compile_triggers(lang, key)):
+        if not pat:
+            continue
+        word, is_prefix = pat[0]
+        (prefixed if is_prefix else exact.setdefault(word, [])).append((n, pat))
+    return {w: tuple(p for _, p in ps) for w, ps in exact.items()}, tuple(p for _, p in prefixed)
+
+
+@cache
+def _pattern_order(lang: str, key: str) -> dict[tuple[tuple[str, bool], ...], int]:
+    return {pat: n for n, pat in reversed(list(enumerate(compile_triggers(lang, key))))}
+
+
+@lru_cache(maxsize=1 << 16)
+def _candidates(sent_forms: tuple[str, str], lang: str, key: str) -> tuple[tuple[tuple[str, bool], ...], ...]:
+    """Patterns of ``key`` whose first word matches a token's forms, in their lexicon order (memoised:
+    the same words come back in every sentence)."""
+    exact, prefixed = _indexed_triggers(lang, key)
+    if not prefixed and sent_forms[1] == sent_forms[0]:
+        return exact.get(sent_forms[0], ())
+    order = _pattern_order(lang, key)
+    found = set(exact.get(sent_forms[0], ()))
+    if sent_forms[1] != sent_forms[0]:
+        found.update(exact.get(sent_forms[1], ()))
+    found.update(p for p in prefixed if _form_matches(sent_forms, p[0][0], True))
+    return tuple(sorted(found, key=order.__getitem__))
 
 
 def find_triggers(sent: Sentence, key: str) -> list[Trigger]:
-    """Occurrences of the trigger phrases of ``key`` in the sentence."""
-    patterns = compile_triggers(sent.lang, key)
-    toks = list(sent.span)
+    """Occurrences of the trigger phrases of ``key`` in the sentence (computed once per sentence and key)."""
+    done = sent._triggers.get(key)
+    if done is not None:
+        return list(done)
+    forms = sent.forms()
+    toks = sent.span
+    start = toks.start
+    n_toks = len(forms)
     found: list[Trigger] = []
-    for i, _tok in enumerate(toks):
-        for pat in patterns:
-            if i + len(pat) > len(toks):
+    for i in range(n_toks):
+        for pat in _candidates(forms[i], sent.lang, key):
+            if i + len(pat) > n_toks:
                 continue
             # a trigger word that is part of a name ("Partners" in "Lightspeed Venture Partners") is not a trigger
-            if all(_word_matches(toks[i + k], w, p) for k, (w, p) in enumerate(pat)):
-                if sent.mention_at(toks[i].i) is not None:
+            if all(_form_matches(forms[i + k], w, p) for k, (w, p) in enumerate(pat)):
+                if sent.mention_at(start + i) is not None:
                     continue
-                found.append(Trigger(toks[i].i, toks[i].i + len(pat), " ".join(w for w, _ in pat)))
+                found.append(Trigger(start + i, start + i + len(pat), " ".join(w for w, _ in pat)))
                 break
-    return found
+    sent._triggers[key] = found
+    return list(found)

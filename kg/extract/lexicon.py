@@ -26,8 +26,11 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of ``text`` used for lexicon look-ups.
+
+    Memoised: the rules fold the same words (tokens, lemmas, lexicon entries) over and over.
 
     >>> fold("Présidente")
     'presidente'

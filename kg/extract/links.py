@@ -24,7 +24,7 @@ from kg.extract.common import (
 )
 from kg.extract.context import Sentence, Trigger, find_triggers
 from kg.extract.lexicon import fold, load_triggers
-from kg.extract.mentions import WMention
+from kg.extract.mentions import WMention, doc_text
 from kg.extract.values import find_counts, find_target_year
 
 __all__ = ["partners", "trains", "represents", "develops", "offers", "member_of", "organizes"]
@@ -377,14 +377,14 @@ def member_of(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             elif (
                 a.type == "Person"
                 and re.fullmatch(r"\s*\(\s*", sent.between(a, b))
-                and sent.span.doc.text[b.end - sent.offset : b.end - sent.offset + 2].strip().startswith(")")
+                and doc_text(sent.span.doc)[b.end - sent.offset : b.end - sent.offset + 2].strip().startswith(")")
             ):
                 yield Candidate(a.key, "memberOf", b.key, "memberOf.parenthesis", 0.7)
             elif (
                 a.type == "Organization"
                 and a.start < b.start
                 and _SUBSIDIARY_OF_NAMED.fullmatch(sent.between(a, b))
-                and _SUB_NOUN.match(sent.span.doc.text[b.end - sent.offset : b.end - sent.offset + 20])
+                and _SUB_NOUN.match(doc_text(sent.span.doc)[b.end - sent.offset : b.end - sent.offset + 20])
             ):
                 yield Candidate(a.key, "memberOf", b.key, "memberOf.named-parent", 0.75)
             elif a.type == "Organization" and a.start < b.start and _PARENT.fullmatch(sent.between(a, b)):

@@ -10,6 +10,7 @@ one doc-local entity (short forms, acronyms, surnames).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -77,6 +78,12 @@ _CONNECT = {
     "en",
 }
 _SOURCE_RANK = {"gazetteer": 3, "head": 2, "cue": 2, "ner": 1}
+
+
+@functools.lru_cache(maxsize=8)
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once: spaCy rebuilds the string from every token at each access."""
+    return doc.text
 
 
 def norm_key(text: str) -> str:
@@ -192,9 +199,17 @@ def _head_type(text: str) -> str | None:
     return None
 
 
+@functools.cache
+def _titles() -> tuple[frozenset[str], frozenset[str]]:
+    """Job titles of both languages, and the word sequences that begin a longer title."""
+    titles = frozenset(load_roles("en")) | frozenset(load_roles("fr"))
+    starts = frozenset(" ".join(t.split()[:n]) for t in titles for n in range(1, len(t.split())))
+    return titles, starts
+
+
 def _trim(span: Span) -> Span | None:
     """Drop leading articles, trailing possessives and punctuation, and job titles at either end."""
-    titles = set(load_roles("en")) | set(load_roles("fr"))
+    titles, title_starts = _titles()
     start, end = span.start, span.end
     doc = span.doc
     while (
@@ -223,7 +238,7 @@ def _trim(span: Span) -> Span | None:
     if start >= end:
         return None
     words = fold(doc[start:end].text)
-    if words in titles or any(t.startswith(words + " ") for t in titles):
+    if words in titles or words in title_starts:
         return None  # a job title, or the start of one ("National Executive")
     # a title inside the span separates two names: keep the last ("Alphabet CEO Sundar Pichai" -> the person)
     for i in range(end - 1, start, -1):
@@ -455,7 +470,7 @@ def _harmonise_lists(mentions: list[WMention]) -> None:
             and m.span is not None
             and prev.span.doc is m.span.doc
             and prev.span.sent == m.span.sent
-            and _LIST_GAP.match(prev.span.doc.text[prev.span.end_char : m.span.start_char])
+            and _LIST_GAP.match(doc_text(prev.span.doc)[prev.span.end_char : m.span.start_char])
         ):
             runs[-1].append(m)
         else:

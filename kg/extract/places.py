@@ -15,7 +15,7 @@ from kg.extract.common import (
 )
 from kg.extract.context import Sentence
 from kg.extract.lexicon import demonyms, fold, load_roles, place_names
-from kg.extract.mentions import WMention
+from kg.extract.mentions import WMention, doc_text
 
 __all__ = ["located"]
 
@@ -143,7 +143,7 @@ def located(sent: Sentence, state: DocState) -> Iterator[Candidate]:
     # "San Francisco-based Anthropic" / "Anthropic, a San Francisco-based startup"
     for p in (m for m in sent.mentions if m.type == "Place"):
         pe = p.end - sent.offset
-        if re.match(r"-based\b", doc.text[pe : pe + 7]):
+        if re.match(r"-based\b", doc_text(doc)[pe : pe + 7]):
             right = [m for m in sent.mentions if m.type == "Organization" and m.start > p.end and m.start - p.end < 40]
             left = [
                 m

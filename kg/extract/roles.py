@@ -5,6 +5,7 @@ Job titles live in ``ontology/lexicon/roles.yaml``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -37,16 +38,28 @@ _PREP_ORG_FAR = re.compile(
 _PUBLIC_ROLES = {"minister", "member of parliament", "senator", "commissioner", "secretary of state"}
 
 
+@functools.cache
+def _role_starts(lang: str) -> tuple[frozenset[str], int]:
+    """Words a role title can start with (as a token: "vice" of "vice-président" too), and the longest title."""
+    roles = load_roles(lang)
+    starts = set()
+    for k in roles:
+        first = k.split()[0]
+        starts.update({first, first.split("-")[0]})
+    return frozenset(starts), max(len(k.split()) for k in roles)
+
+
 def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
     roles = load_roles(sent.lang)
-    maxlen = max(len(k.split()) for k in roles)
+    starts, maxlen = _role_starts(sent.lang)
     toks = list(sent.span)
+    words = [text for text, _lemma in sent.forms()]
     out = []
     i = 0
     while i < len(toks):
         hit = None
-        for n in range(min(maxlen, len(toks) - i), 0, -1):
-            phrase = fold(" ".join(t.text for t in toks[i : i + n])).replace(" - ", "-")
+        for n in range(min(maxlen, len(toks) - i), 0, -1) if words[i] in starts else ():
+            phrase = " ".join(words[i : i + n]).replace(" - ", "-")
             if phrase in roles:
                 hit = (toks[i].i, toks[i].i + n, roles[phrase])
                 break

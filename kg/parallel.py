@@ -1,0 +1,241 @@
+"""Where the per-document work runs: in this process, in worker processes, or on a Dask cluster.
+
+The per-document work is the expensive part of a build: the spaCy parse and the
+extraction rules. It only needs the document, and it returns an
+:class:`~kg.model.Extraction` (entities and facts, never spaCy Docs), so it can
+run anywhere kg and the same models are installed. The driver (:func:`kg.build`)
+keeps everything that needs all documents at once: entity resolution, the graph
+and the explorer.
+
+Executors:
+
+- ``local`` with one worker: this process, one streaming ``nlp.pipe`` per language;
+- ``local`` with N workers: N worker processes on this machine
+  (:class:`concurrent.futures.ProcessPoolExecutor`); each loads the models once;
+- ``dask``: the workers of a Dask distributed cluster (``dask.distributed``);
+  each worker process loads the models once, on its first batch.
+
+Whatever the executor, a document gives the same extraction: documents are
+independent, and the result does not depend on which batch a document was in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from kg import nlp
+from kg.errors import KGError
+from kg.model import Document, Extraction
+
+__all__ = ["EXECUTORS", "BATCH_DOCS", "Outcome", "extract_batch", "run"]
+
+#: Executors :func:`run` knows.
+EXECUTORS: tuple[str, ...] = ("local", "dask")
+
+#: Documents sent to a worker at a time (news articles are short: big enough to keep
+#: spaCy's batches full, small enough that progress moves and memory stays flat).
+BATCH_DOCS = 32
+
+#: How long to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT = "20s"
+
+#: ``(document, extraction, error)``: the extraction, or None and why it failed.
+Outcome = tuple[Document, Extraction | None, str]
+
+# one parse at a time per language in a process: a Dask worker may run tasks in threads,
+# and a spaCy pipeline is not meant to be used by several threads at once
+_locks = {lang: threading.Lock() for lang in nlp.LANGUAGES}
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KGError):
+        return f"extraction failed: {exc}"
+    return f"extraction failed: {type(exc).__name__}: {exc}"
+
+
+def _extract_stream(docs: Iterable[Document], lang: str) -> Iterator[Outcome]:
+    """Parse and extract ``docs`` (all of language ``lang``) in one streaming ``nlp.pipe``."""
+    from kg.extract import extract
+
+    for doc, chunks in nlp.pipe(((d, d.text) for d in docs), lang):
+        try:
+            yield doc, extract(doc, chunks), ""
+        except Exception as exc:  # a bug in a rule must not lose the other documents
+            yield doc, None, _message(exc)
+
+
+def extract_batch(docs: list[Document], lang: str) -> tuple[str, list[tuple[str, Extraction | None, str]]]:
+    """Worker side: the extractions of a batch of documents of one language.
+
+    Returns the worker's extractor version (the driver checks that it uses the same
+    rules and models) and ``(doc_id, extraction or None, error)`` per document.
+    When the parse of the batch fails as a whole, the documents are retried one
+    by one, so only the document at fault is lost.
+    """
+    from kg.cache import extractor_version
+
+    with _locks[lang]:
+        try:
+            out = [(d.doc_id, ex, err) for d, ex, err in _extract_stream(docs, lang)]
+        except Exception:
+            out = []
+            for doc in docs:
+                try:
+                    out.extend((d.doc_id, ex, err) for d, ex, err in _extract_stream([doc], lang))
+                except Exception as exc:
+                    out.append((doc.doc_id, None, _message(exc)))
+    return extractor_version(), out
+
+
+def _batches(docs: list[Document], size: int) -> Iterator[tuple[list[Document], str]]:
+    for lang in nlp.LANGUAGES:
+        same = [d for d in docs if d.lang == lang]
+        for i in range(0, len(same), size):
+            yield same[i : i + size], lang
+
+
+def _check_version(version: str) -> None:
+    from kg.cache import extractor_version
+
+    if version != extractor_version():
+        raise KGError(
+            f"a worker extracts with another version of kg, its rule data or its spaCy models "
+            f"({version} here {extractor_version()}); install the same kg and models on every worker"
+        )
+
+
+def _unpack(batch: list[Document], result: tuple[str, list[tuple[str, Extraction | None, str]]]) -> list[Outcome]:
+    version, items = result
+    _check_version(version)
+    by_id = {d.doc_id: d for d in batch}
+    return [(by_id[doc_id], ex, err) for doc_id, ex, err in items]
+
+
+def run(
+    docs: list[Document],
+    *,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler: Any = None,
+    batch_docs: int | None = None,
+) -> Iterator[Outcome]:
+    """Extract every document of ``docs`` (all with text in a supported language).
+
+    Yields one :data:`Outcome` per document as it is done (in input order for one
+    local worker, in completion order otherwise).
+
+    Args:
+        executor: ``"local"`` or ``"dask"``.
+        workers: local worker processes (1 = this process).
+        scheduler: for ``dask``: the scheduler's address (``tcp://host:8786``) or a
+            ``dask.distributed.Client``.
+        batch_docs: documents per task for worker processes and Dask (default :data:`BATCH_DOCS`).
+
+    Raises:
+        KGError: unknown executor, bad worker count, Dask not installed or its
+            scheduler unreachable, or a worker with another extractor version.
+    """
+    if executor not in EXECUTORS:
+        raise KGError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
+    if workers < 1:
+        raise KGError(f"workers must be at least 1, got {workers}")
+    batch_docs = batch_docs or BATCH_DOCS
+    if executor == "dask":
+        if scheduler is None:
+            raise KGError("the dask executor needs the address of a scheduler (--scheduler tcp://HOST:8786)")
+        yield from _run_dask(docs, scheduler, batch_docs)
+    elif workers == 1:
+        for lang in nlp.LANGUAGES:
+            same = [d for d in docs if d.lang == lang]
+            if same:  # no model is loaded for a language without documents
+                yield from _extract_stream(same, lang)
+    else:
+        yield from _run_processes(docs, workers, batch_docs)
+
+
+def _worker_init() -> None:
+    """Worker processes ignore Ctrl-C: the driver stops them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_processes(docs: list[Document], workers: int, batch_docs: int) -> Iterator[Outcome]:
+    import multiprocessing
+
+    # spawn, not fork: the driver may run threads (progress display) and hold loaded models
+    context = multiprocessing.get_context("spawn")
+    batches = _batches(docs, batch_docs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+        pending: dict[Future, list[Document]] = {}
+        try:
+            for batch, lang in batches:
+                pending[pool.submit(extract_batch, batch, lang)] = batch
+                if len(pending) >= 2 * workers:  # a bounded window: memory stays flat on any corpus size
+                    yield from _drain(pending, FIRST_COMPLETED)
+            while pending:
+                yield from _drain(pending, FIRST_COMPLETED)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _drain(pending: dict[Future, list[Document]], how: str) -> Iterator[Outcome]:
+    done, _ = wait(list(pending), return_when=how)
+    for fut in sorted(done, key=lambda f: pending[f][0].doc_id):
+        batch = pending.pop(fut)
+        exc = fut.exception()
+        if exc is not None:  # the worker process died (killed, out of memory): the batch is lost, not the build
+            for doc in batch:
+                yield doc, None, f"extraction failed in a worker process: {type(exc).__name__}: {exc}"
+            continue
+        yield from _unpack(batch, fut.result())
+
+
+def _run_dask(docs: list[Document], scheduler: Any, batch_docs: int) -> Iterator[Outcome]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise KGError("the dask executor needs dask.distributed: pip install 'kg[dask]'") from exc
+
+    own = not isinstance(scheduler, Client)
+    if own:
+        try:
+            client = Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise KGError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    else:
+        client = scheduler
+    try:
+        batches = _batches(docs, batch_docs)
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        window = 2 * n_workers
+        futures: dict[Any, list[Document]] = {}
+        for batch, lang in batches:
+            futures[client.submit(extract_batch, batch, lang, pure=False)] = batch
+            if len(futures) >= window:  # a bounded window: the driver never holds every document's result
+                break
+        if not futures:
+            return
+        queue = as_completed(list(futures), loop=client.loop)
+        for fut in queue:
+            batch = futures.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # a worker died or the task raised outside the per-document guard
+                result = None
+                for doc in batch:
+                    yield doc, None, f"extraction failed on a Dask worker: {type(exc).__name__}: {exc}"
+            if result is not None:
+                yield from _unpack(batch, result)
+            nxt = next(batches, None)
+            if nxt is not None:
+                new = client.submit(extract_batch, nxt[0], nxt[1], pure=False)
+                futures[new] = nxt[0]
+                queue.add(new)
+    finally:
+        if own:
+            client.close()
