@@ -15,12 +15,15 @@ from pathlib import Path
 
 import click
 
+from kg.analyze import ANALYSES as ANALYZE_SECTIONS
+from kg.convert import NODE_CLASSES
 from kg.errors import KGError
+from kg.model import PREDICATES as FACT_PROPERTIES
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
 
-EXPORT_FORMATS = ("gold-json", "turtle", "trig", "nquads", "jsonld")
+EXPORT_FORMATS = ("gold-json", "turtle", "trig", "nquads", "jsonld", "graphml", "gexf")
 
 
 def _fail(exc: KGError) -> click.ClickException:
@@ -79,12 +82,55 @@ def cli() -> None:
     show_default=True,
     help="oxigraph also keeps the graph in an on-disk Oxigraph store (OUT_DIR/oxigraph) for fast queries on large corpora.",
 )
-def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: bool, quiet: bool, store: str) -> None:
+@click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for parsing and extraction on this machine (each loads the spaCy models once).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine (see --workers); dask: the workers of a Dask cluster (see --scheduler).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Address of the Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786.",
+)
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed since the last build into OUT_DIR.")
+def build(
+    corpus_dir: Path,
+    out_dir: Path,
+    min_confidence: float,
+    no_explorer: bool,
+    quiet: bool,
+    store: str,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    force: bool,
+) -> None:
     """Build the graph of every .txt, .md and .html file under CORPUS_DIR.
 
     Writes OUT_DIR/graph.trig (one named graph per document), report.json
     (one entry per input file), manifest.json and explorer.html.
+
+    A rebuild into the same OUT_DIR reuses what it can: when no input file,
+    option or model changed, the output is kept as it is; otherwise only new
+    and changed documents are parsed again.
     """
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS (the Dask scheduler, e.g. tcp://HOST:8786)")
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler is only used with --executor dask")
+    if executor == "dask" and workers != 1:
+        raise click.UsageError("--workers is for --executor local; a Dask cluster has its own workers")
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -116,6 +162,10 @@ def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: b
                 explorer=not no_explorer,
                 progress=on_file,
                 store=store,
+                workers=workers,
+                executor=executor,
+                scheduler=scheduler,
+                force=force,
             )
     except KGError as exc:
         raise _fail(exc) from exc
@@ -124,6 +174,8 @@ def build(corpus_dir: Path, out_dir: Path, min_confidence: float, no_explorer: b
             console.print(f"[red]skipped[/red] {f.path}: {f.reason}", highlight=False)
         elif f.status == "warning" and not quiet:
             console.print(f"[yellow]warning[/yellow] {f.path}: {f.reason}", highlight=False)
+    if result.unchanged and not quiet:
+        console.print("nothing changed since the last build: output kept as it is (--force rebuilds)", highlight=False)
     if not quiet:
         table = Table(title="kg build")
         for col in ("documents", "entities", "facts", "warnings", "skipped", "seconds"):
@@ -154,7 +206,8 @@ def export(out_dir: Path, fmt: str, dest: Path) -> None:
 
     gold-json writes one file per document in the evaluation format
     (entities with label, type, aliases, iri; facts with s, p, o and their
-    attributes); turtle, trig, nquads and jsonld write one RDF file.
+    attributes); turtle, trig, nquads and jsonld write one RDF file; graphml
+    and gexf write the entity graph for Gephi or yEd (node ids are IRIs).
     """
     from kg.export import export as run_export
 
@@ -290,6 +343,151 @@ def merges(out_dir: Path, as_json: bool) -> None:
         rules = ", ".join(f"{rule} x{len(sc)} ({min(sc):g})" for rule, sc in sorted(by_rule.items()))
         table.add_row(m["label"], m["type"], " / ".join(m["names"]), str(len(m["documents"])), rules)
     Console().print(table)
+
+
+NODE_CLASS_CHOICES = (*NODE_CLASSES, "Quotation")
+
+
+def _json_value(value: object) -> object:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def _money(amounts: dict) -> str:
+    parts = []
+    for currency, amount in amounts.items():
+        number = f"{int(amount):,}" if amount == amount.to_integral_value() else f"{amount:,f}".rstrip("0")
+        parts.append(f"{number} {currency}")
+    return "; ".join(parts) or "-"
+
+
+def _print_analysis(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    g = result["graph"]
+    console.print(f"{g['nodes']} nodes, {g['edges']} edges, {g['facts']} facts from {g['documents']} documents")
+
+    def table(title: str, columns: tuple[str, ...], rows: list[tuple], right: tuple[str, ...] = ()) -> None:
+        t = Table(title=title, title_justify="left")
+        for col in columns:
+            t.add_column(col, justify="right" if col in right else "left", overflow="fold")
+        for row in rows:
+            t.add_row(*(str(x) for x in row))
+        if not rows:
+            t.add_row(*(["(none)"] + [""] * (len(columns) - 1)))
+        console.print(t)
+
+    def names(items: list[str], limit: int = 8) -> str:
+        return ", ".join(items[:limit]) + (f", … (+{len(items) - limit})" if len(items) > limit else "")
+
+    if "centrality" in result:
+        rows = [(r["rank"], r["label"], r["class"], f"{r['pagerank']:.4f}", r["degree"], r["documents"])
+                for r in result["centrality"]]  # fmt: skip
+        table("most central entities", ("#", "entity", "class", "pagerank", "degree", "docs"), rows,
+              ("#", "pagerank", "degree", "docs"))  # fmt: skip
+    if "communities" in result:
+        rows = [(c["id"], c["size"], c["label"], names(c["members"])) for c in result["communities"]]
+        table("communities (Louvain)", ("#", "size", "most connected", "members"), rows, ("#", "size"))
+    if "partnerships" in result:
+        rows = [(c["id"], c["size"], c["facts"], names(c["members"])) for c in result["partnerships"]]
+        table("partnership clusters", ("#", "size", "facts", "members"), rows, ("#", "size", "facts"))
+    if "investments" in result:
+        inv = result["investments"]
+        rows = [
+            (f["investor"], f["investee"], _money(f["amounts"]), f["facts"], len(f["documents"])) for f in inv["flows"]
+        ]
+        columns = ("investor", "investee", "amount", "facts", "docs")
+        table("investment flows", columns, rows, ("amount", "facts", "docs"))
+        console.print(f"total invested: {_money(inv['totals'])}")
+    if "training" in result:
+        rows = [
+            (r["trainer"], r["group"], "-" if r["count"] is None else f"{r['count']:,}",
+             "-" if r["year"] is None else r["year"], len(r["documents"]))
+            for r in result["training"]
+        ]  # fmt: skip
+        table("training commitments", ("trainer", "group", "count", "by", "docs"), rows, ("count", "by", "docs"))
+    if "timeline" in result:
+        rows = [
+            (r["date"] or "undated", r["documents"], r["facts"],
+             ", ".join(f"{p} {n}" for p, n in sorted(r["properties"].items(), key=lambda x: (-x[1], x[0]))))
+            for r in result["timeline"]
+        ]  # fmt: skip
+        table("timeline (by document date)", ("date", "docs", "facts", "properties"), rows, ("docs", "facts"))
+
+
+@cli.command("analyze")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many central entities and communities to list (0: all).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Tables, or one JSON object with a key per analysis.")  # fmt: skip
+@click.option("--only", "only", multiple=True, type=click.Choice(ANALYZE_SECTIONS),
+              help="Run only this analysis (repeatable).")  # fmt: skip
+@click.option("--class", "classes", multiple=True, type=click.Choice(NODE_CLASS_CHOICES),
+              help="Keep only nodes of this class (repeatable).")  # fmt: skip
+@click.option("--property", "properties", multiple=True, type=click.Choice(FACT_PROPERTIES),
+              help="Keep only facts of this property (repeatable).")  # fmt: skip
+@click.option("--document", "documents", multiple=True, metavar="DOC_ID",
+              help="Keep only facts of this document (its id, e.g. the file stem; repeatable).")  # fmt: skip
+@click.option("--since", metavar="DATE", help="Keep only documents dated on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--until", metavar="DATE", help="Keep only documents dated on or before DATE (YYYY[-MM[-DD]]).")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+              help="Keep only facts at or above this confidence.")  # fmt: skip
+@click.option("--include-quotes", is_flag=True, help="Count quotations (said facts) as nodes and edges.")
+@click.option("--period", type=click.Choice(["day", "month", "year"]), default="day", show_default=True,
+              help="Timeline period.")  # fmt: skip
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the community detection.")
+def analyze_command(
+    out_dir: Path,
+    top: int,
+    fmt: str,
+    only: tuple[str, ...],
+    classes: tuple[str, ...],
+    properties: tuple[str, ...],
+    documents: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    min_confidence: float,
+    include_quotes: bool,
+    period: str,
+    seed: int,
+) -> None:
+    """Analyse the graph in OUT_DIR: central entities, communities, partners, money, training, timeline.
+
+    Central entities by PageRank and degree; communities (Louvain, fixed
+    seed); partnership clusters; investment flows with amounts summed per
+    currency (the same amount reported twice counts once); training
+    commitments (who trains how many, by when); facts per document date.
+    Filters apply before every analysis. The output is deterministic.
+    """
+    from kg.analyze import analyze
+
+    try:
+        result = analyze(
+            out_dir,
+            top=top or None,
+            only=list(only) or None,
+            seed=seed,
+            period=period,
+            classes=list(classes) or None,
+            properties=list(properties) or None,
+            documents=list(documents) or None,
+            since=since,
+            until=until,
+            min_confidence=min_confidence,
+            include_quotes=include_quotes,
+        )
+    except KGError as exc:
+        raise _fail(exc) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=_json_value))
+        return
+    _print_analysis(result)
 
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml")

@@ -14,6 +14,7 @@ __all__ = [
     "ValidationError",
     "ExportError",
     "QueryError",
+    "AnalysisError",
 ]
 
 
@@ -47,3 +48,7 @@ class ExportError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is invalid or refused."""
+
+
+class AnalysisError(KGError):
+    """An analysis or a conversion to networkx got an invalid option (unknown class, bad date...)."""

@@ -7,7 +7,11 @@ Formats (:data:`FORMATS`):
 - ``jsonld``: the same as compacted JSON-LD (kg prefixes in ``@context``);
 - ``turtle``: the union of all document graphs as one graph;
 - ``gold-json``: one ``<doc_id>.json`` per document in the format of the
-  evaluation guideline (``shared/eval/GUIDELINE.md``), for ``score.py``.
+  evaluation guideline (``shared/eval/GUIDELINE.md``), for ``score.py``;
+- ``graphml`` and ``gexf``: the entity graph of :func:`kg.to_networkx` for
+  Gephi, yEd or Cytoscape (node ids are the IRIs; lists and dicts such as
+  ``aliases`` and the edges' ``facts`` are written as JSON text, since both
+  formats only hold scalars; see :func:`serialize_network`).
 
 Every output is deterministic: the same graph gives byte-identical files.
 """
@@ -32,10 +36,12 @@ from kg.model import ENTITY_TYPES
 from kg.store import atomic_write, load_dataset, quiet_rdflib, serialize_dataset, union_graph
 from kg.vocab import KG, PREFIXES, SCHEMA, bind_prefixes
 
-__all__ = ["FORMATS", "export", "gold_json"]
+__all__ = ["FORMATS", "NETWORK_FORMATS", "export", "gold_json", "serialize_network"]
 
 #: Accepted values of ``fmt`` in :func:`export`.
-FORMATS: tuple[str, ...] = ("gold-json", "turtle", "trig", "nquads", "jsonld")
+FORMATS: tuple[str, ...] = ("gold-json", "turtle", "trig", "nquads", "jsonld", "graphml", "gexf")
+#: The formats written from the networkx graph rather than from RDF.
+NETWORK_FORMATS: tuple[str, ...] = ("graphml", "gexf")
 
 _QUOTE_WORDS = 6
 _KG = str(KG._NS)
@@ -206,6 +212,53 @@ def _serialize(dataset: Dataset, fmt: str) -> bytes:
         return union.serialize(format="turtle", encoding="utf-8")
 
 
+def serialize_network(G: Any, fmt: str) -> bytes:
+    """Write a networkx graph (e.g. :func:`kg.to_networkx`) as GraphML or GEXF bytes.
+
+    Attributes are made scalar first (:func:`kg.convert.flatten_attributes`):
+    lists and dicts become JSON text, decimals floats, dates ISO text, and
+    characters XML cannot hold are removed; the XML writers escape the rest,
+    so a label such as ``<b>A & "B"</b>`` is written as text. Each edge gets a
+    unique id (``e0``, ``e1``...) and keeps its property as ``property`` and
+    ``label``. The GEXF file carries no modification date, so the same graph
+    gives the same bytes.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("https://example.org/a", label='<A & "B">')
+    >>> b'label="&lt;A &amp; &quot;B&quot;&gt;"' in serialize_network(G, "gexf")
+    True
+
+    Raises:
+        ExportError: ``fmt`` is not ``graphml`` or ``gexf``, or the graph cannot be written.
+    """
+    import io
+
+    import networkx as nx
+
+    from kg.convert import flatten_attributes
+
+    if fmt not in NETWORK_FORMATS:
+        raise ExportError(f"unknown network format {fmt!r}; expected one of {', '.join(NETWORK_FORMATS)}")
+    flat = flatten_attributes(G)
+    buffer = io.BytesIO()
+    try:
+        if fmt == "graphml":
+            nx.write_graphml(flat, buffer, edge_id_from_attribute="id")
+        else:
+            from networkx.readwrite.gexf import GEXFWriter
+
+            writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+            meta = writer.xml.find("meta")
+            if meta is not None:
+                meta.attrib.pop("lastmodifieddate", None)
+            writer.add_graph(flat)
+            writer.write(buffer)
+    except (TypeError, ValueError, nx.NetworkXError) as exc:
+        raise ExportError(f"cannot write the graph as {fmt}: {exc}") from exc
+    return buffer.getvalue()
+
+
 def _safe_filename(doc_id: str) -> str:
     name = f"{doc_id}.json"
     if doc_id in (".", "..") or any(c in doc_id for c in "/\\\x00") or Path(name).name != name:
@@ -219,9 +272,9 @@ def export(out_dir: str | os.PathLike[str], fmt: str, dest: str | os.PathLike[st
     Args:
         out_dir: an output folder holding ``graph.trig``.
         fmt: one of :data:`FORMATS`.
-        dest: a file path for RDF formats; a folder (created if needed) for
-            ``gold-json``, which writes ``<doc_id>.json`` files into it and
-            leaves other files there alone.
+        dest: a file path for RDF, GraphML and GEXF; a folder (created if
+            needed) for ``gold-json``, which writes ``<doc_id>.json`` files
+            into it and leaves other files there alone.
 
     Returns:
         ``dest`` as a :class:`~pathlib.Path`.
@@ -245,7 +298,12 @@ def export(out_dir: str | os.PathLike[str], fmt: str, dest: str | os.PathLike[st
             return target
         if target.is_dir():
             raise ExportError(f"{target}: {fmt} export needs a file path, and this is a folder")
-        atomic_write(target, _serialize(dataset, fmt))
+        if fmt in NETWORK_FORMATS:
+            from kg.convert import to_networkx
+
+            atomic_write(target, serialize_network(to_networkx(dataset), fmt))
+        else:
+            atomic_write(target, _serialize(dataset, fmt))
     except GraphError as exc:
         raise ExportError(str(exc)) from exc
     return target

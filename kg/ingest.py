@@ -21,8 +21,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import stat
 import re
+import stat
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field

@@ -259,7 +259,7 @@ def build(
     # one document graph at a time, in graph-name order, straight to the file
     named = sorted(extractions, key=lambda ex: str(rdf.document_iri(ex.document.doc_id)))
     graphs = (
-        rdf.document_graph(ex, resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels) for ex in named
+        rdf.document_triples(ex, resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels) for ex in named
     )
     manifest = {ex.document.doc_id: {"path": ex.document.path, "sha256": ex.document.sha256} for ex in extractions}
     out.mkdir(parents=True, exist_ok=True)

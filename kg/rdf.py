@@ -32,7 +32,7 @@ from kg.errors import GraphError
 from kg.model import ENTITY_TYPES, OBJECT_KINDS, PREDICATES, Extraction, Fact
 from kg.vocab import BASE, KG, SCHEMA, bind_prefixes
 
-__all__ = ["entity_iri", "document_iri", "document_graph", "clean_literal"]
+__all__ = ["entity_iri", "document_iri", "document_graph", "document_triples", "clean_literal"]
 
 _SLUG_MAX = 60
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
@@ -317,12 +317,42 @@ def document_graph(
     >>> str(g.identifier), len(g)
     ('https://w3id.org/kg-news/doc/d1', 9)
     """
+    name, triples = document_triples(extraction, entity_iris, pref_labels)
+    graph = bind_prefixes(Graph(identifier=name))
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+class _Triples:
+    """Collects triples like a Graph does (each once), in the order they come, without a store."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple, None] = {}
+
+    def add(self, triple: tuple) -> None:
+        self.items[triple] = None
+
+
+def document_triples(
+    extraction: Extraction,
+    entity_iris: Mapping[str, URIRef],
+    pref_labels: Mapping[str, str] | None = None,
+) -> tuple[URIRef, list[tuple]]:
+    """The name and the triples of the graph :func:`document_graph` returns, without building an rdflib Graph.
+
+    A build writes these straight to ``graph.trig``; an rdflib Graph per document
+    would cost more than everything else around the parse.
+
+    Raises:
+        GraphError: as :func:`document_graph`.
+    """
     doc = extraction.document
     doc_node = document_iri(doc.doc_id)
     if not _LANG_TAG.match(doc.lang or ""):
         raise GraphError(f"document {doc.doc_id!r}: invalid language {doc.lang!r}")
     lang = doc.lang
-    graph = bind_prefixes(Graph(identifier=doc_node))
+    graph = _Triples()
     _document_node(graph, extraction, doc_node, lang)
     nodes = _entity_nodes(graph, extraction, entity_iris, doc_node, lang)
     for node in sorted(set(nodes.values())):
@@ -371,4 +401,4 @@ def document_graph(
             graph.add(triple)
         for prop, value in qualifiers:
             graph.add((node, prop, value))
-    return graph
+    return doc_node, list(graph.items)

@@ -39,8 +39,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 import numpy as np
+import yaml
 from rapidfuzz import fuzz, process
 from rdflib import URIRef
 

@@ -207,10 +207,9 @@ def explorer_html(
     Raises:
         GraphError: the graph cannot be read, or an option is invalid.
     """
-    from kg.store import load_dataset, union_graph
+    from kg.store import UnionView
 
-    graph = union_graph(load_dataset(out_dir))
-    return graph_html(graph, max_nodes=max_nodes, size_by=size_by, physics=physics)
+    return graph_html(UnionView.load(out_dir), max_nodes=max_nodes, size_by=size_by, physics=physics)
 
 
 def write_explorer(

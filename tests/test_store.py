@@ -142,10 +142,14 @@ def test_a_failed_save_leaves_the_previous_graph_intact(
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
+    def half_written(handle, graphs):
+        handle.write(b"@prefix kg: <https://w3id.org/kg-news/ontology#> .\n<https://w3id.org/kg-news/doc/x> {")
+        raise OSError("disk full")
+
     if failing == "os.replace":
         monkeypatch.setattr(store.os, "replace", boom)
-    else:
-        monkeypatch.setattr(store, "serialize_dataset", boom)
+    else:  # the disk fills up in the middle of the graph file
+        monkeypatch.setattr(store, "write_trig", half_written)
     with pytest.raises(GraphError, match="disk full"):
         save_graphs(out, [document_graph(guideline_extraction(), {})], {"x": {}})
     assert ((out / GRAPH_FILE).read_bytes(), (out / MANIFEST_FILE).read_bytes()) == before

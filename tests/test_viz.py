@@ -127,7 +127,7 @@ def test_payload_facts_marks_groups_quotes_and_urls(sample):
     props = {name: directed for name, directed in data["props"]}
     assert props["partnersWith"] is False and props["investsIn"] is True
     invest = next(f for f in data["facts"] if data["props"][f["p"]][0] == "investsIn")
-    assert invest["a"] == {"amount": "5000000.0", "currency": "USD"} and invest["c"] == 0.8
+    assert invest["a"] == {"amount": "5000000", "currency": "USD"} and invest["c"] == 0.8
     chars = list(invest["t"])
     marked = {"".join(chars[a:b]): role for a, b, role in invest["m"]}
     assert marked == {XSS_ORG: "s", "OpenAI": "o"}

@@ -59,6 +59,7 @@ class Fact:
     confidence: float
     attrs: dict[str, str]
     rule: str
+    target: str = ""  # the IRI of rdf:object (the quotation node of a quote)
 
 
 @dataclass
@@ -209,6 +210,7 @@ def read_graph(graph) -> GraphData:
                 confidence=confidence,
                 attrs={name: _text(values[prop]) for prop, name in attr_names.items() if prop in values},
                 rule=_text(values.get(KG.rule)),
+                target=str(o),
             )
         )
     symmetric = {str(p).rsplit("#", 1)[-1] for p in ontology_graph().subjects(RDF.type, OWL.SymmetricProperty)}

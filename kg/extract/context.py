@@ -42,12 +42,20 @@ class Sentence:
     _forms: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
     #: trigger look-ups already done on this sentence, by lexicon key
     _triggers: dict[str, list[Trigger]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _form_index: tuple[frozenset[str], str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def forms(self) -> list[tuple[str, str]]:
         """``(folded text, folded lemma)`` of each token of the sentence."""
         if self._forms is None:
             self._forms = [(fold(t.text), fold(t.lemma_)) for t in self.span]
         return self._forms
+
+    def form_index(self) -> tuple[frozenset[str], str]:
+        """Every folded text and lemma of the sentence, as a set and joined by spaces (for quick rejection)."""
+        if self._form_index is None:
+            words = [w for pair in self.forms() for w in pair]
+            self._form_index = (frozenset(words), " ".join(words))
+        return self._form_index
 
     @property
     def start_char(self) -> int:
@@ -59,7 +67,8 @@ class Sentence:
 
     @property
     def text(self) -> str:
-        return self.span.text
+        """The sentence's text (a slice of the Doc's text: spaCy would rebuild it from the tokens)."""
+        return doc_text(self.span.doc)[self.span.start_char : self.span.end_char]
 
     def tok(self, m: WMention) -> tuple[int, int]:
         """Token range of a mention in the chunk Doc."""
@@ -205,6 +214,16 @@ def _pattern_order(lang: str, key: str) -> dict[tuple[tuple[str, bool], ...], in
     return {pat: n for n, pat in reversed(list(enumerate(compile_triggers(lang, key))))}
 
 
+@cache
+def _prefix_regex(lang: str, key: str) -> re.Pattern[str] | None:
+    """Matches, in a sentence's words joined by spaces, a word that begins with one of the prefix patterns' first words."""
+    _exact, prefixed = _indexed_triggers(lang, key)
+    if not prefixed:
+        return None
+    firsts = sorted({p[0][0] for p in prefixed}, key=lambda w: (-len(w), w))
+    return re.compile("(?:^| )(?:" + "|".join(re.escape(w) for w in firsts) + ")")
+
+
 @lru_cache(maxsize=1 << 16)
 def _candidates(sent_forms: tuple[str, str], lang: str, key: str) -> tuple[tuple[tuple[str, bool], ...], ...]:
     """Patterns of ``key`` whose first word matches a token's forms, in their lexicon order (memoised:
@@ -226,10 +245,16 @@ def find_triggers(sent: Sentence, key: str) -> list[Trigger]:
     if done is not None:
         return list(done)
     forms = sent.forms()
+    found: list[Trigger] = []
+    exact, _prefixed = _indexed_triggers(sent.lang, key)
+    prefix_re = _prefix_regex(sent.lang, key)
+    words, joined = sent.form_index()
+    if words.isdisjoint(exact) and (prefix_re is None or not prefix_re.search(joined)):
+        sent._triggers[key] = found  # no word of the sentence can start a trigger of this key
+        return []
     toks = sent.span
     start = toks.start
     n_toks = len(forms)
-    found: list[Trigger] = []
     for i in range(n_toks):
         for pat in _candidates(forms[i], sent.lang, key):
             if i + len(pat) > n_toks:

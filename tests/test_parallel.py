@@ -1,0 +1,158 @@
+"""The per-document work in worker processes and on a Dask cluster gives the same graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kg
+from kg import parallel
+from kg.cli import cli
+from kg.errors import KGError
+from kg.model import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "corpus"
+
+
+def _doc(doc_id: str, text: str, lang: str = "en") -> Document:
+    return Document(doc_id=doc_id, path=f"{doc_id}.txt", text=text, lang=lang, sha256=doc_id * 4)
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ("graph.trig", "manifest.json", "merges.json", "explorer.html")}
+
+
+def _statuses(result: kg.BuildResult) -> list[tuple[str, str, int, int]]:
+    return [(f.path, f.status, f.entities, f.facts) for f in result.files]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The example corpus plus a file that is skipped, so reports are compared too."""
+    folder = tmp_path_factory.mktemp("parallel") / "corpus"
+    shutil.copytree(EXAMPLES, folder)
+    (folder / "broken.txt").write_bytes(b"\x00not text")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def single(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("single") / "out"
+    return out, kg.build(corpus, out)
+
+
+def test_options_are_checked():
+    with pytest.raises(KGError, match="unknown executor 'spark'"):
+        list(parallel.run([], executor="spark"))
+    with pytest.raises(KGError, match="at least 1"):
+        list(parallel.run([], workers=0))
+    with pytest.raises(KGError, match="needs the address of a scheduler"):
+        list(parallel.run([], executor="dask"))
+
+
+def test_cli_options_that_do_not_go_together(tmp_path):
+    (tmp_path / "c").mkdir()
+    runner = CliRunner()
+    base = ["build", str(tmp_path / "c"), "--out", str(tmp_path / "o")]
+    result = runner.invoke(cli, [*base, "--executor", "dask"])
+    assert result.exit_code == 2 and "--scheduler" in result.output
+    result = runner.invoke(cli, [*base, "--scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2 and "only used with --executor dask" in result.output
+    result = runner.invoke(cli, [*base, "--workers", "0"])
+    assert result.exit_code == 2
+    result = runner.invoke(cli, ["build", "--help"])
+    assert "--workers" in result.output and "--executor" in result.output and "--scheduler" in result.output
+
+
+def test_a_worker_with_other_rules_or_models_is_refused():
+    with pytest.raises(KGError, match="another version of kg"):
+        parallel._check_version("0000000000000000")
+
+
+@pytest.mark.slow
+def test_a_failing_document_in_a_batch_loses_only_itself(monkeypatch):
+    import kg.extract
+
+    real = kg.extract.extract
+
+    def flaky(document, chunks):
+        if "explode" in document.text:
+            raise ZeroDivisionError("boom")
+        return real(document, chunks)
+
+    monkeypatch.setattr(kg.extract, "extract", flaky)
+    docs = [_doc("a", "Amazon invested $4 billion in Anthropic."), _doc("b", "This will explode."),
+            _doc("c", "Nvidia partners with Mistral AI.")]  # fmt: skip
+    version, items = parallel.extract_batch(docs, "en")
+    assert version == kg.cache.extractor_version()
+    by_id = {doc_id: (ex, err) for doc_id, ex, err in items}
+    assert set(by_id) == {"a", "b", "c"}
+    assert by_id["b"][0] is None and "ZeroDivisionError: boom" in by_id["b"][1]
+    assert by_id["a"][0] is not None and by_id["a"][0].facts and by_id["c"][0] is not None
+
+
+@pytest.mark.slow
+def test_a_batch_gives_the_same_extractions_as_one_stream():
+    docs = [_doc(f"d{i}", text) for i, text in enumerate([
+        "Amazon invested $4 billion in Anthropic, the company said on Monday.",
+        "Nvidia partners with Mistral AI. The French start-up is based in Paris.",
+        "Walmart will train 50,000 workers by 2026, said its chief executive Doug McMillon.",
+    ])]  # fmt: skip
+    stream = {d.doc_id: ex for d, ex, _ in parallel.run(docs)}
+    one_by_one = {}
+    for d in docs:
+        _version, items = parallel.extract_batch([d], "en")
+        one_by_one.update({doc_id: ex for doc_id, ex, _ in items})
+    assert stream == one_by_one
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_same_graph(corpus, single, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "BATCH_DOCS", 3)  # several batches per language, finishing out of order
+    out1, first = single
+    out = tmp_path / "out"
+    result = kg.build(corpus, out, workers=2)
+    assert _outputs(out) == _outputs(out1)
+    assert _statuses(result) == _statuses(first)
+    assert result.skipped == 1
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_same_graph(corpus, single, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "BATCH_DOCS", 3)
+    out1, first = single
+    out = tmp_path / "out"
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        result = kg.build(corpus, out, executor="dask", scheduler=cluster.scheduler_address)
+        assert _outputs(out) == _outputs(out1)
+        assert _statuses(result) == _statuses(first)
+        # the same through the command line, into a fresh folder
+        cli_out = tmp_path / "cli-out"
+        run = CliRunner().invoke(
+            cli, ["build", str(corpus), "--out", str(cli_out), "-q", "--executor", "dask",
+                  "--scheduler", cluster.scheduler_address],
+        )  # fmt: skip
+        assert run.exit_code == 3, run.output  # 3: broken.txt was skipped
+        assert _outputs(cli_out)["graph.trig"] == _outputs(out1)["graph.trig"]
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_a_clear_error(corpus, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "2s")
+    out = tmp_path / "out"
+    with pytest.raises(KGError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
+        kg.build(corpus, out, executor="dask", scheduler=f"tcp://127.0.0.1:{port}", force=True)
+    assert not (out / "graph.trig").exists()
