@@ -160,7 +160,7 @@ def build(
         GraphError: the output cannot be written.
         KGError: a bad option, or the Dask scheduler cannot be reached.
     """
-    from kg import ingest, parallel, rdf, resolve
+    from kg import ingest, parallel
     from kg import store as graph_store
 
     t0 = time.perf_counter()
@@ -186,6 +186,8 @@ def build(
                 for f in previous.files:
                     progress(f.path, f.status, len(paths))
             return previous
+    from kg import rdf, resolve  # after the no-op check: they import spaCy
+
     ids = assign_doc_ids(paths, root)
     result = BuildResult(out_dir=out)
     reports: dict[str, FileReport] = {}
@@ -288,6 +290,9 @@ def build(
 
 REPORT_FILE = "report.json"
 
+#: The corpus's merge and split overrides (kg.resolve reads it; named here so a no-op check needs no spaCy).
+ALIASES_FILE = "aliases.yaml"
+
 #: Files of the output folder a no-op rebuild checks are still those its report describes.
 _OUTPUTS = ("graph.trig", "manifest.json", "merges.json", "explorer.html", "store.json")
 
@@ -330,8 +335,6 @@ def _code_digest() -> str:
 def _fingerprint(root: Path, paths: list[Path], options: dict[str, object]) -> str:
     """What a build's output depends on: the input files' bytes, aliases.yaml, kg, the models, the options."""
     import hashlib
-
-    from kg.resolve import ALIASES_FILE
 
     h = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
     h.update(_code_digest().encode())

@@ -107,3 +107,24 @@ def test_a_no_op_with_skipped_files_still_exits_3(tmp_path):
     assert again.exit_code == 3, again.output
     assert "nothing changed since the last build" in again.output
     assert "skipped" in again.output and "b.txt" in again.output
+
+
+def test_the_no_op_check_names_the_same_aliases_file_as_resolution():
+    from kg import pipeline, resolve
+
+    assert pipeline.ALIASES_FILE == resolve.ALIASES_FILE
+
+
+def test_a_no_op_does_not_import_spacy(built):
+    import subprocess
+    import sys
+
+    corpus, out, _first = built
+    code = (
+        "import sys, kg\n"
+        f"r = kg.build({str(corpus)!r}, {str(out)!r})\n"
+        "assert r.unchanged\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
