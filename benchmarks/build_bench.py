@@ -16,12 +16,14 @@ noisy neighbour hurts both sides alike. With --cli it also times the ``kg build`
 command itself (a new process: interpreter start and imports included).
 
     python benchmarks/build_bench.py [--corpus DIR] [--synthetic N] [--repeat 2] [--workers N] [--cli]
+    python benchmarks/build_bench.py --batch-sizes 4,16,64,256      # kg's parse alone at each batch size
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import shutil
 import subprocess
 import sys
@@ -73,10 +75,21 @@ def texts_by_language(corpus: Path) -> dict[str, list[str]]:
     return out
 
 
-def bare_seconds(models: dict, texts: dict[str, list[str]]) -> float:
+def bare_seconds(models: dict, texts: dict[str, list[str]], batch_size: int | None = None) -> float:
+    options = {"batch_size": batch_size} if batch_size else {}
     t = time.perf_counter()
     for lang, items in texts.items():
-        for _doc in models[lang].pipe(items):
+        for _doc in models[lang].pipe(items, **options):
+            pass
+    return time.perf_counter() - t
+
+
+def kg_parse_seconds(texts: dict[str, list[str]], batch_size: int | None = None) -> float:
+    """kg's pipelines (the models plus kg's sentence and gazetteer components) through kg.nlp.pipe, no rules."""
+    options = {"batch_size": batch_size} if batch_size else {}
+    t = time.perf_counter()
+    for lang, items in texts.items():
+        for _key, _chunks in nlp.pipe(enumerate(items), lang, **options):
             pass
     return time.perf_counter() - t
 
@@ -88,6 +101,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs of bare and build (best kept; default 2)")
     parser.add_argument("--workers", type=int, default=1, help="kg build --workers (default 1)")
     parser.add_argument("--cli", action="store_true", help="also time the kg build command (cold and no-op)")
+    parser.add_argument("--batch-sizes", metavar="N,N,...", help="only time kg's parse at these nlp.pipe batch sizes")
     args = parser.parse_args()
 
     import spacy
@@ -120,11 +134,23 @@ def main() -> None:
             list(bare[lang].pipe(sample))
             list(nlp.load(lang).pipe(sample))
 
+        if args.batch_sizes:
+            sizes = [int(n) for n in args.batch_sizes.split(",")]
+            best = {n: float("inf") for n in sizes}
+            for _ in range(args.repeat):
+                for n in sizes:
+                    best[n] = min(best[n], kg_parse_seconds(texts, n))
+            for n in sizes:
+                print(f"kg parse, batch size {n:>4}: {best[n]:7.2f} s {words / best[n]:8,.0f} words/s")
+            return
         out = tmp / "out"
-        best_bare = best_build = float("inf")
+        best_bare = best_bare_kg_batch = best_build = best_parse = float("inf")
         result = None
+        kg_batch = inspect.signature(nlp.pipe).parameters["batch_size"].default
         for _ in range(args.repeat):
             best_bare = min(best_bare, bare_seconds(bare, texts))
+            best_bare_kg_batch = min(best_bare_kg_batch, bare_seconds(bare, texts, kg_batch))
+            best_parse = min(best_parse, kg_parse_seconds(texts))
             shutil.rmtree(out, ignore_errors=True)
             t = time.perf_counter()
             result = kg.build(corpus, out, workers=args.workers, force=True)
@@ -141,12 +167,21 @@ def main() -> None:
         print()
         print(f"{'':34}{'seconds':>10}{'words/s':>10}")
         print(f"{'bare nlp.pipe (default models)':34}{best_bare:10.2f}{bare_wps:10,.0f}")
+        label = f"bare nlp.pipe, batch size {kg_batch}"
+        print(f"{label:34}{best_bare_kg_batch:10.2f}{words / best_bare_kg_batch:10,.0f}")
+        print(f"{'kg pipelines, parse only':34}{best_parse:10.2f}{words / best_parse:10,.0f}")
         print(f"{'kg build (models loaded)':34}{best_build:10.2f}{build_wps:10,.0f}")
         print(f"{'kg build, nothing changed':34}{noop_s:10.3f}")
         print("  stages of the last full build: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
         print(f"  {result.entities} entities, {result.facts} facts")
         print()
         print(f"ratio build / bare words/s: {build_wps / bare_wps:.2f}   (goal >= 0.85)")
+        print(f"ratio build / bare at kg's batch size ({kg_batch}): {best_bare_kg_batch / best_build:.2f}")
+        if args.workers == 1:
+            print(f"  kg's pipelines / bare at the same batch size: {best_bare_kg_batch / best_parse:.2f}; "
+                  f"everything but the parse takes {max(0.0, best_build - best_parse) / best_build:.0%} of the build")  # fmt: skip
+        else:
+            print(f"  (the build used {args.workers} worker processes, each loading the models: included above)")
         print(f"ratio no-op / full build:   {noop_s / best_build:.4f} (goal <= 0.02)")
 
         if args.cli:

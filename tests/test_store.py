@@ -215,3 +215,56 @@ def test_any_text_survives_a_trig_round_trip(tmp_path: Path, text: str, label: s
     assert len(quads) == len(graph)
     assert isomorphic(load_dataset(out).graph(graph.identifier), graph)
     assert load_manifest(out) == {doc_id: {"path": text}}
+
+
+def _by_value(triples) -> set:
+    from rdflib import Literal
+
+    return {(s, p, (o.datatype, o.language, o.toPython()) if isinstance(o, Literal) else o) for s, p, o in triples}
+
+
+def test_the_oxigraph_union_view_holds_what_rdflib_reads(saved: tuple[Path, list[Graph]]) -> None:
+    from rdflib import RDF
+
+    from kg.store import UnionView
+    from kg.vocab import KG
+
+    out, _ = saved
+    union = union_graph(load_dataset(out))
+    view = UnionView.load(out)
+    assert len(view) == len(union)
+    assert _by_value(view.triples((None, None, None))) == _by_value(union)
+    # every look-up the explorer and the analyses use
+    statement = next(union.subjects(RDF.type, KG.Statement))
+    assert set(view.subjects(RDF.type, KG.Statement)) == set(union.subjects(RDF.type, KG.Statement))
+    assert _by_value((statement, p, o) for p, o in view.predicate_objects(statement)) == _by_value(
+        (statement, p, o) for p, o in union.predicate_objects(statement)
+    )
+    subject = union.value(statement, RDF.subject)
+    assert view.value(statement, RDF.subject) == subject
+    assert set(view.objects(subject, RDF.type)) == set(union.objects(subject, RDF.type))
+    assert view.value(statement, URIRef("https://example.org/nothing")) is None
+
+
+def test_the_union_view_names_a_missing_or_broken_graph(tmp_path: Path) -> None:
+    from kg.store import UnionView
+
+    with pytest.raises(GraphError, match="output folder not found"):
+        UnionView.load(tmp_path / "nope")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(GraphError, match="graph file not found"):
+        UnionView.load(tmp_path / "out")
+    (tmp_path / "out" / GRAPH_FILE).write_text("<a> <b> { broken", encoding="utf-8")
+    with pytest.raises(GraphError, match="cannot parse TriG"):
+        UnionView.load(tmp_path / "out")
+
+
+def test_graphs_given_as_name_and_triples_are_written_like_graphs(tmp_path: Path) -> None:
+    from kg.rdf import document_triples
+
+    ex = rich_extraction()
+    save_graphs(tmp_path / "a", [document_graph(ex, {})], {"x": {}})
+    save_graphs(tmp_path / "b", [document_triples(ex, {})], {"x": {}})
+    assert (tmp_path / "a" / GRAPH_FILE).read_bytes() == (tmp_path / "b" / GRAPH_FILE).read_bytes()
+    graphs = [g for g in load_dataset(tmp_path / "b").graphs() if len(g)]
+    assert len(graphs) == 1 and isomorphic(graphs[0], document_graph(ex, {}))
