@@ -130,12 +130,23 @@ def _pick_label(labels: list[str], fallback: str) -> str:
     return min(labels, key=lambda s: (-sum(not c.isascii() for c in s), -sum(c.isupper() for c in s), s))
 
 
+@lru_cache(maxsize=1)
+def _symmetric_properties() -> frozenset[str]:
+    """Local names of the ontology's symmetric properties (kg.ttl parsed once per process)."""
+    from rdflib import RDF
+    from rdflib.namespace import OWL
+
+    from kg.vocab import ontology_graph
+
+    return frozenset(str(p).rsplit("#", 1)[-1] for p in ontology_graph().subjects(RDF.type, OWL.SymmetricProperty))
+
+
 def read_graph(graph) -> GraphData:
     """Read the entities, groups, documents and statements of a kg graph (an rdflib Graph)."""
     from rdflib import RDF, RDFS, Literal, URIRef
-    from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+    from rdflib.namespace import DCTERMS, PROV, SKOS
 
-    from kg.vocab import KG, SCHEMA, ontology_graph
+    from kg.vocab import KG, SCHEMA
 
     classes = {KG[c]: c for c in NODE_CLASSES}
     entities: dict[str, Entity] = {}
@@ -213,5 +224,5 @@ def read_graph(graph) -> GraphData:
                 target=str(o),
             )
         )
-    symmetric = {str(p).rsplit("#", 1)[-1] for p in ontology_graph().subjects(RDF.type, OWL.SymmetricProperty)}
+    symmetric = set(_symmetric_properties())
     return GraphData(entities=dict(sorted(entities.items())), docs=docs, facts=facts, symmetric=symmetric)
