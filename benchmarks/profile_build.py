@@ -18,8 +18,6 @@ from pathlib import Path
 import kg
 from kg import nlp
 
-HERE = Path(__file__).resolve().parent
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -33,7 +31,7 @@ def main() -> None:
     except ImportError:
         raise SystemExit("pyinstrument is not installed: pip install pyinstrument") from None
 
-    import build_bench  # the corpus helpers of the build benchmark, in this folder
+    import build_bench  # the corpus helpers of the build benchmark (this folder is on sys.path)
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-profile-"))
     try:
@@ -57,7 +55,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, str(HERE))
     main()

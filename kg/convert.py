@@ -39,11 +39,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kg.errors import AnalysisError
+from kg.explorer.data import NODE_CLASSES  # the node classes (``Quotation`` too with ``include_quotes=True``)
 
 __all__ = ["to_networkx", "graph_data", "flatten_attributes", "parse_day", "NODE_CLASSES"]
 
-#: Classes of the nodes of :func:`to_networkx` (``Quotation`` too with ``include_quotes=True``).
-NODE_CLASSES: tuple[str, ...] = ("Person", "Organization", "Product", "Program", "Place", "Event", "Group")
 
 _YEAR = re.compile(r"^-?\d{4,}")
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")

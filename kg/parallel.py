@@ -30,7 +30,7 @@ from kg import nlp
 from kg.errors import KGError
 from kg.model import Document, Extraction
 
-__all__ = ["EXECUTORS", "BATCH_DOCS", "Outcome", "extract_batch", "run"]
+__all__ = ["EXECUTORS", "BATCH_DOCS", "Outcome", "check_options", "extract_batch", "run"]
 
 #: Executors :func:`run` knows.
 EXECUTORS: tuple[str, ...] = ("local", "dask")
@@ -114,6 +114,20 @@ def _unpack(batch: list[Document], result: tuple[str, list[tuple[str, Extraction
     return [(by_id[doc_id], ex, err) for doc_id, ex, err in items]
 
 
+def check_options(executor: str, workers: int, scheduler: Any) -> None:
+    """Refuse an executor, worker count or scheduler that :func:`run` cannot use.
+
+    Raises:
+        KGError: the message says which option and what is expected.
+    """
+    if executor not in EXECUTORS:
+        raise KGError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
+    if workers < 1:
+        raise KGError(f"workers must be at least 1, got {workers}")
+    if executor == "dask" and scheduler is None:
+        raise KGError("the dask executor needs the address of a scheduler (--scheduler tcp://HOST:8786)")
+
+
 def run(
     docs: list[Document],
     *,
@@ -138,14 +152,9 @@ def run(
         KGError: unknown executor, bad worker count, Dask not installed or its
             scheduler unreachable, or a worker with another extractor version.
     """
-    if executor not in EXECUTORS:
-        raise KGError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
-    if workers < 1:
-        raise KGError(f"workers must be at least 1, got {workers}")
+    check_options(executor, workers, scheduler)
     batch_docs = batch_docs or BATCH_DOCS
     if executor == "dask":
-        if scheduler is None:
-            raise KGError("the dask executor needs the address of a scheduler (--scheduler tcp://HOST:8786)")
         yield from _run_dask(docs, scheduler, batch_docs)
     elif workers == 1:
         for lang in nlp.LANGUAGES:
@@ -175,16 +184,17 @@ def _run_processes(docs: list[Document], workers: int, batch_docs: int) -> Itera
             for batch, lang in batches:
                 pending[pool.submit(extract_batch, batch, lang)] = batch
                 if len(pending) >= 2 * workers:  # a bounded window: memory stays flat on any corpus size
-                    yield from _drain(pending, FIRST_COMPLETED)
+                    yield from _drain(pending)
             while pending:
-                yield from _drain(pending, FIRST_COMPLETED)
+                yield from _drain(pending)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
 
-def _drain(pending: dict[Future, list[Document]], how: str) -> Iterator[Outcome]:
-    done, _ = wait(list(pending), return_when=how)
+def _drain(pending: dict[Future, list[Document]]) -> Iterator[Outcome]:
+    """The outcomes of the batches finished so far (at least one; waits for it)."""
+    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
     for fut in sorted(done, key=lambda f: pending[f][0].doc_id):
         batch = pending.pop(fut)
         exc = fut.exception()

@@ -21,8 +21,12 @@ from typing import Any
 from kg import nlp
 from kg.errors import GraphError, IngestError, KGError
 from kg.model import Document, Extraction
+from kg.store import GRAPH_FILE, MANIFEST_FILE, REPORT_FILE, STORE_FILE
 
 __all__ = ["build", "BuildResult", "FileReport", "assign_doc_ids", "load_merges"]
+
+MERGES_FILE = "merges.json"
+EXPLORER_FILE = "explorer.html"
 
 #: Called once per input file when it is done: (path relative to the corpus, status, number of files).
 ProgressCallback = Callable[[str, str, int], None]
@@ -170,12 +174,7 @@ def build(
         raise KGError(f"min_confidence must be between 0 and 1, got {min_confidence}")
     if store not in graph_store.STORES:
         raise KGError(f"unknown store {store!r}; expected one of {', '.join(graph_store.STORES)}")
-    if executor not in parallel.EXECUTORS:
-        raise KGError(f"unknown executor {executor!r}; expected one of {', '.join(parallel.EXECUTORS)}")
-    if workers < 1:
-        raise KGError(f"workers must be at least 1, got {workers}")
-    if executor == "dask" and scheduler is None:
-        raise KGError("the dask executor needs the address of a scheduler (--scheduler tcp://HOST:8786)")
+    parallel.check_options(executor, workers, scheduler)  # before any file is read
     paths = ingest.discover(root)
     options = {"min_confidence": min_confidence, "explorer": explorer, "store": store}
     fingerprint = _fingerprint(root, paths, options)
@@ -279,22 +278,20 @@ def build(
     if explorer:
         from kg import viz
 
-        result.explorer_path = viz.write_explorer(out, out / "explorer.html")
+        result.explorer_path = viz.write_explorer(out, out / EXPLORER_FILE)
     else:
-        (out / "explorer.html").unlink(missing_ok=True)
+        (out / EXPLORER_FILE).unlink(missing_ok=True)
     result.timings["explorer"] = time.perf_counter() - t_write
     result.seconds = time.perf_counter() - t0
     _write_report(out, result, fingerprint)
     return result
 
 
-REPORT_FILE = "report.json"
-
 #: The corpus's merge and split overrides (kg.resolve reads it; named here so a no-op check needs no spaCy).
 ALIASES_FILE = "aliases.yaml"
 
 #: Files of the output folder a no-op rebuild checks are still those its report describes.
-_OUTPUTS = ("graph.trig", "manifest.json", "merges.json", "explorer.html", "store.json")
+_OUTPUTS = (GRAPH_FILE, MANIFEST_FILE, MERGES_FILE, EXPLORER_FILE, STORE_FILE)
 
 
 def _file_digest(path: Path) -> str:
@@ -371,23 +368,21 @@ def _unchanged(out: Path, fingerprint: str, t0: float) -> BuildResult | None:
         data = json.loads((out / REPORT_FILE).read_text(encoding="utf-8"))
         if data.get("fingerprint") != fingerprint or data.get("outputs") != _stamps(out):
             return None
-        if not (out / "graph.trig").is_file():
+        if not (out / GRAPH_FILE).is_file():
             return None
         files = [FileReport(**f) for f in data["files"]]
         summary = data["summary"]
         result = BuildResult(
             out_dir=out, files=files, words=int(summary["words"]), cached=int(summary["documents"]),
-            graph_path=out / "graph.trig", unchanged=True,
+            graph_path=out / GRAPH_FILE, unchanged=True,
         )  # fmt: skip
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None
-    if (out / "explorer.html").is_file():
-        result.explorer_path = out / "explorer.html"
+    if (out / EXPLORER_FILE).is_file():
+        result.explorer_path = out / EXPLORER_FILE
     result.seconds = time.perf_counter() - t0
     return result
 
-
-MERGES_FILE = "merges.json"
 
 
 def _previous_keys(out: Path) -> dict[str, str]:

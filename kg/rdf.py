@@ -212,7 +212,7 @@ def _qualifiers(fact: Fact, where: str) -> list[tuple[URIRef, Literal]]:
     return out
 
 
-def _document_node(graph: Graph, extraction: Extraction, node: URIRef, lang: str) -> None:
+def _document_node(graph: _Triples, extraction: Extraction, node: URIRef, lang: str) -> None:
     doc = extraction.document
     add = graph.add
     add((node, RDF.type, KG.Document))
@@ -232,7 +232,7 @@ def _document_node(graph: Graph, extraction: Extraction, node: URIRef, lang: str
 
 
 def _entity_nodes(
-    graph: Graph, extraction: Extraction, entity_iris: Mapping[str, URIRef], doc_node: URIRef, lang: str
+    graph: _Triples, extraction: Extraction, entity_iris: Mapping[str, URIRef], doc_node: URIRef, lang: str
 ) -> dict[str, URIRef]:
     doc_id = extraction.document.doc_id
     nodes: dict[str, URIRef] = {}
@@ -256,7 +256,7 @@ def _entity_nodes(
     return nodes
 
 
-def _object_node(graph: Graph, fact: Fact, nodes: Mapping[str, URIRef], doc_id: str, lang: str, where: str) -> URIRef:
+def _object_node(graph: _Triples, fact: Fact, nodes: Mapping[str, URIRef], doc_id: str, lang: str, where: str) -> URIRef:
     """The object of ``fact``: an entity's IRI, or a new group or quotation node of the document."""
     if fact.object_kind == "entity":
         if fact.object not in nodes:

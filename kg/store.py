@@ -39,6 +39,7 @@ from kg.vocab import bind_prefixes
 
 __all__ = [
     "GRAPH_FILE",
+    "graph_file",
     "MANIFEST_FILE",
     "REPORT_FILE",
     "OXIGRAPH_DIR",
@@ -199,13 +200,6 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, sync: bool = True
     return Path(path)
 
 
-def _prefix_header() -> list[bytes]:
-    """The ``@prefix`` lines of every prefix kg binds."""
-    from kg.vocab import PREFIXES
-
-    return [f"@prefix {p}: <{ns}> .".encode() for p, ns in sorted(PREFIXES.items())]
-
-
 #: A document graph as :func:`write_trig` takes it: an rdflib Graph, or its name and triples.
 NamedTriples = tuple[URIRef, Iterable[tuple[Any, Any, Any]]]
 
@@ -229,8 +223,7 @@ def write_trig(handle: Any, graphs: Iterable[Graph | NamedTriples]) -> int:
     from kg.vocab import PREFIXES
 
     prefixes = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
-    header = _prefix_header()
-    handle.write(b"\n".join(header) + b"\n\n")
+    handle.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode() + b"\n")
     seen: set[URIRef] = set()
     for item in graphs:
         name, triples = (item.identifier, item) if isinstance(item, Graph) else item
@@ -393,6 +386,21 @@ def write_oxigraph(out_dir: str | os.PathLike[str]) -> Path:
     return final
 
 
+def graph_file(out_dir: str | os.PathLike[str]) -> Path:
+    """``OUT_DIR/graph.trig``, checked to exist.
+
+    Raises:
+        GraphError: the output folder or its graph file is missing.
+    """
+    out = Path(out_dir)
+    path = out / GRAPH_FILE
+    if not out.is_dir():
+        raise GraphError(f"{out}: output folder not found (build the graph first)")
+    if not path.is_file():
+        raise GraphError(f"{path}: graph file not found (build the graph first)")
+    return path
+
+
 def detect_store(out_dir: str | os.PathLike[str]) -> str:
     """The store a build of ``out_dir`` keeps its graph in: ``"oxigraph"`` or ``"memory"``.
 
@@ -401,11 +409,7 @@ def detect_store(out_dir: str | os.PathLike[str]) -> str:
             another ``graph.trig`` than the one now there.
     """
     out = Path(out_dir)
-    graph = out / GRAPH_FILE
-    if not out.is_dir():
-        raise GraphError(f"{out}: output folder not found (build the graph first)")
-    if not graph.is_file():
-        raise GraphError(f"{graph}: graph file not found (build the graph first)")
+    graph = graph_file(out)
     try:
         stamp = json.loads((out / STORE_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -437,12 +441,7 @@ def load_dataset(out_dir: str | os.PathLike[str], *, store: str = "default") -> 
     Raises:
         GraphError: the folder or ``graph.trig`` is missing or cannot be parsed.
     """
-    out = Path(out_dir)
-    path = out / GRAPH_FILE
-    if not out.is_dir():
-        raise GraphError(f"{out}: output folder not found (build the graph first)")
-    if not path.is_file():
-        raise GraphError(f"{path}: graph file not found (build the graph first)")
+    path = graph_file(out_dir)
     dataset = _new_dataset(store)
     try:
         with quiet_rdflib():
@@ -493,12 +492,7 @@ class UnionView:
         """
         import pyoxigraph as ox
 
-        out = Path(out_dir)
-        path = out / GRAPH_FILE
-        if not out.is_dir():
-            raise GraphError(f"{out}: output folder not found (build the graph first)")
-        if not path.is_file():
-            raise GraphError(f"{path}: graph file not found (build the graph first)")
+        path = graph_file(out_dir)
         store = ox.Store()
         default = ox.DefaultGraph()
         try:
