@@ -63,7 +63,7 @@ def _from_json(data: dict[str, Any], document: Document) -> Extraction:
     entities = tuple(
         Entity(
             key=e["key"], label=e["label"], type=e["type"], aliases=tuple(e["aliases"]),
-            mentions=tuple(Mention(**m) for m in e["mentions"]),
+            mentions=tuple(Mention(**m) for m in e["mentions"]), confidence=float(e.get("confidence", 1.0)),
         )
         for e in data["entities"]
     )

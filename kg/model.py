@@ -108,7 +108,8 @@ class Entity:
 
     ``key`` identifies it among the document's entities (facts point to it).
     ``label`` is the most complete name the document uses; ``aliases`` are its
-    other surface forms in the same document.
+    other surface forms in the same document. ``confidence`` is how sure the
+    extractor is of the entity and its class (a probability; 1.0 when unknown).
     """
 
     key: str
@@ -116,6 +117,7 @@ class Entity:
     type: str
     aliases: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
