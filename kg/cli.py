@@ -490,6 +490,79 @@ def analyze_command(
     _print_analysis(result)
 
 
+def _echo_scores(result: dict, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    from kg.evaluate import format_table
+
+    click.echo(format_table(result))
+
+
+@cli.command("evaluate")
+@click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("gold_dir", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Build with the trained model in DIR (a folder written by kg train).",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Keep only facts at or above this confidence.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table, or the whole result as JSON.",
+)
+def evaluate_command(corpus_dir: Path, gold_dir: Path, model_dir: Path | None, min_confidence: float, fmt: str) -> None:
+    """Build CORPUS_DIR in a temporary folder and score it against the annotation in GOLD_DIR.
+
+    GOLD_DIR holds one JSON file per document in the gold format (the format
+    of kg export --format gold-json), paired with the corpus documents by
+    their "doc" field or file stem. Prints precision, recall and F1 of
+    entities and facts, one row per predicate, entity type accuracy and fact
+    attribute accuracy. Corpus documents without gold are built but not
+    scored; a gold file whose document is not in CORPUS_DIR is an error.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.evaluate import evaluate
+
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn("[bold]building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = progress.add_task("", total=None)
+
+    def on_file(path: str, status: str, total: int) -> None:
+        progress.update(task, total=total, advance=1)
+
+    try:
+        with progress:
+            result = evaluate(corpus_dir, gold_dir, model=model_dir, min_confidence=min_confidence, progress=on_file)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    _echo_scores(result, fmt)
+
+
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml")
 STORE_CHOICE = click.Choice(["auto", "memory", "oxigraph"])
 STORE_HELP = "Store to query: auto uses the Oxigraph store when the build kept one (kg build --store oxigraph)."

@@ -1,0 +1,493 @@
+"""Score extracted entities and facts against gold annotations; ``kg evaluate``.
+
+Gold and predicted documents are in the gold format (the annotation guideline's
+JSON: ``doc``, ``lang``, ``entities`` with ``label`` / ``type`` / ``aliases``,
+``facts`` with ``s`` / ``p`` / ``o`` and the attributes ``amount``, ``currency``,
+``count``, ``year``, ``role``), which ``kg export --format gold-json`` writes.
+:func:`evaluate` builds a corpus, exports it and scores it; :func:`score` and
+:func:`load_docs` score documents already on disk.
+
+How documents are scored (these are the guideline's rules, and the numbers are
+those of its reference scorer):
+
+- **Names** are compared after :func:`normalise`: Unicode compatibility
+  decomposition, case folding, accents dropped, every run of non-word
+  characters made one space, and one leading article (``the``, ``le``,
+  ``la``, ``les``, ``l``, ``du``, ``de``, ``des``, ``d``) removed.
+- **Entities**: each gold entity, in file order, is paired with the first
+  predicted entity not yet paired that shares a name (label or alias) with it.
+  Type accuracy is the share of pairs whose types agree.
+- **Facts**: predicates compare case-insensitively. A fact's subject or
+  object names an entity by its label, and then stands for every name of the
+  entities with that label; gold and predicted sides match when those name
+  sets meet. ``partnersWith`` matches in either direction. The object of
+  ``trains`` / ``represents`` also matches when both are the same group noun
+  (:data:`GROUP_SYNONYMS` maps French nouns to the English one; a plural
+  ``s`` is ignored) or when the gold fact has a ``count`` and the predicted
+  fact the same count. ``said`` matches on the speaker and the first
+  :data:`QUOTE_WORDS` words of the quotation. Each gold fact takes the first
+  matching predicted fact not taken yet.
+- **Attributes** of matched facts: numbers (``count``, ``amount``, ``year``)
+  agree within 1% of the larger (at least 1); ``role`` and ``currency`` when
+  the gold value equals or is contained in the predicted one, and a role also
+  when one is the initials of the other ("ceo" / "chief executive officer").
+- Precision, recall and F1 are rounded to 3 decimals; a gold document without
+  a prediction scores as empty output.
+
+>>> gold = {"d1": {"entities": [{"label": "Société Générale", "type": "Organization", "aliases": []},
+...                             {"label": "Paris", "type": "Place", "aliases": []}],
+...                "facts": [{"s": "Société Générale", "p": "locatedIn", "o": "Paris"}]}}
+>>> pred = {"d1": {"entities": [{"label": "societe generale", "type": "Organization", "aliases": []}],
+...                "facts": [{"s": "societe generale", "p": "locatedin", "o": "Paris"}]}}
+>>> result = score(gold, pred)
+>>> result["entities"]["recall"], result["facts"]["f1"]
+(0.5, 1.0)
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import KGError
+
+if TYPE_CHECKING:
+    from kg.pipeline import ProgressCallback
+
+__all__ = [
+    "EvaluationError",
+    "ATTRIBUTES",
+    "GROUP_PREDICATES",
+    "GROUP_SYNONYMS",
+    "QUOTE_WORDS",
+    "SYMMETRIC_PREDICATES",
+    "normalise",
+    "predicate_key",
+    "group_key",
+    "document_key",
+    "load_docs",
+    "score",
+    "format_table",
+    "corpus_documents",
+    "evaluate",
+]
+
+
+class EvaluationError(KGError):
+    """Gold or predicted documents cannot be read, or do not fit the corpus."""
+
+
+#: Predicates whose subject and object may be swapped (compared as :func:`predicate_key`).
+SYMMETRIC_PREDICATES: frozenset[str] = frozenset({"partnerswith"})
+#: Predicates whose object may be a group of people (a common noun) rather than an entity.
+GROUP_PREDICATES: frozenset[str] = frozenset({"trains", "represents"})
+#: Fact attributes scored as attribute accuracy.
+ATTRIBUTES: tuple[str, ...] = ("count", "amount", "year", "role", "currency")
+_NUMERIC_ATTRIBUTES = frozenset({"count", "amount", "year"})
+#: French group nouns an article may use, mapped to the English noun of the annotation.
+GROUP_SYNONYMS: dict[str, str] = {
+    "travailleurs": "workers",
+    "travailleur": "workers",
+    "salaries": "workers",
+    "employes": "employees",
+    "syndicats": "unions",
+    "unions": "unions",
+    "etudiants": "students",
+    "eleves": "students",
+    "associes": "associates",
+    "personnes": "people",
+    "enseignants": "teachers",
+    "membres": "members",
+}
+#: A ``said`` fact matches when the quotations start with the same words, at most this many.
+QUOTE_WORDS = 4
+
+_LEADING_ARTICLE = re.compile(r"^(the|le|la|les|l|du|de|des|d)\s+")
+_NON_WORD = re.compile(r"[^\w]+")
+_INITIALS_SKIPPED = frozenset({"of", "de", "du", "des"})
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def normalise(text: object) -> str:
+    """Fold a name for comparison: case, accents, punctuation, one leading article.
+
+    >>> normalise("  L'Équipe  "), normalise("The AFL-CIO"), normalise("Société Générale")
+    ('equipe', 'afl cio', 'societe generale')
+    """
+    folded = unicodedata.normalize("NFKD", str(text)).casefold()
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _NON_WORD.sub(" ", folded).strip()
+    return _LEADING_ARTICLE.sub("", folded)
+
+
+def predicate_key(predicate: object) -> str:
+    """A predicate as the scorer compares it (lower case, no spaces).
+
+    >>> predicate_key("partnersWith"), predicate_key("Works For")
+    ('partnerswith', 'worksfor')
+    """
+    return normalise(predicate).replace(" ", "")
+
+
+def group_key(text: object) -> str:
+    """The head noun of a group ("les salariés" -> "worker"), French nouns mapped to English.
+
+    >>> group_key("les salariés"), group_key("Workers"), group_key("young people")
+    ('worker', 'worker', 'people')
+    """
+    words = normalise(text).split()
+    if not words:
+        return ""
+    head = GROUP_SYNONYMS.get(words[-1], words[-1])
+    return head[:-1] if head.endswith("s") else head
+
+
+def _names(entity: Mapping[str, Any]) -> set[str]:
+    """Every normalised name of an entity: its label and aliases."""
+    raw = [entity.get("label", ""), *(entity.get("aliases") or [])]
+    return {key for key in map(normalise, raw) if key}
+
+
+def document_key(doc: Mapping[str, Any], stem: str | None = None) -> str:
+    """The key pairing a gold document with a prediction: its ``doc`` field, else the file stem.
+
+    >>> document_key({"doc": "d01"}), document_key({}, "d02"), document_key({"doc": "a/b.txt"})
+    ('d01', 'd02', 'b')
+    """
+    return Path(str(doc.get("doc") or stem)).stem
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _parse(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EvaluationError(f"{where}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EvaluationError(f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise EvaluationError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+
+
+def _check_document(doc: Any, where: str) -> dict[str, Any]:
+    """Refuse what cannot be scored at all: a document that is not an object, or
+    entities and facts that are not lists of objects."""
+    if not isinstance(doc, dict):
+        raise EvaluationError(f"{where}: a document must be a JSON object, not {type(doc).__name__}")
+    for field in ("entities", "facts"):
+        items = doc.get(field, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise EvaluationError(f"{where}: {field!r} must be a list of JSON objects")
+    return doc
+
+
+def load_docs(path: str | os.PathLike[str]) -> dict[str, dict]:
+    """Read gold-format documents, keyed as they are paired (:func:`document_key`).
+
+    Args:
+        path: a folder of ``<doc>.json`` files (each document read from a folder
+            also carries its file stem under ``"_stem"``), one JSON file holding
+            a list of documents or ``{"documents": [...]}``, or a JSON-lines file
+            with one document per line. When two documents have the same key,
+            the last one read is kept.
+
+    Raises:
+        EvaluationError: the path does not exist, a file is not UTF-8 JSON, or a
+            document is not an object with lists of entities and facts.
+    """
+    path = Path(path)
+    docs: list[tuple[dict[str, Any], str | None]] = []
+    if path.is_dir():
+        for file in sorted(path.glob("*.json")):
+            doc = _check_document(_parse(_read(file), str(file)), str(file))
+            docs.append((doc | {"_stem": file.stem}, file.stem))
+    elif path.exists():
+        text = _read(path).strip()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = [_parse(line, f"{path}, line {n}") for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if isinstance(data, dict):
+            data = data.get("documents", [])
+        if not isinstance(data, list):
+            raise EvaluationError(f"{path}: expected a list of documents or an object with 'documents'")
+        docs = [(_check_document(doc, f"{path}, document {n}"), None) for n, doc in enumerate(data, 1)]
+    else:
+        raise EvaluationError(f"{path}: no such file or folder")
+    return {document_key(doc, stem): doc for doc, stem in docs}
+
+
+# --------------------------------------------------------------------------- matching
+
+
+class _Annotation:
+    """The entities and facts of one document, with label -> names resolution."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.entities = [e for e in data.get("entities") or [] if normalise(e.get("label", ""))]
+        self.facts: list[dict[str, Any]] = list(data.get("facts") or [])
+        self._names_by_label: dict[str, set[str]] = {}
+        for entity in self.entities:
+            self._names_by_label.setdefault(normalise(entity["label"]), set()).update(_names(entity))
+
+    def resolve(self, name: object) -> set[str]:
+        """The names a fact's subject or object stands for: those of the entities so labelled, else itself."""
+        key = normalise(name)
+        return self._names_by_label.get(key, {key}) if key else set()
+
+
+def _match_entities(gold: _Annotation, pred: _Annotation) -> list[tuple[dict, dict]]:
+    pairs, used = [], set()
+    for g in gold.entities:
+        names = _names(g)
+        for i, p in enumerate(pred.entities):
+            if i not in used and names & _names(p):
+                used.add(i)
+                pairs.append((g, p))
+                break
+    return pairs
+
+
+def _same_number(a: object, b: object) -> bool:
+    try:
+        x, y = float(a), float(b)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return abs(x - y) <= 0.01 * max(abs(x), abs(y), 1)
+
+
+def _fact_matches(gf: Mapping[str, Any], pf: Mapping[str, Any], gold: _Annotation, pred: _Annotation) -> bool:
+    p = predicate_key(gf.get("p", ""))
+    if predicate_key(pf.get("p", "")) != p:
+        return False
+    if p == "said":
+        gold_words, pred_words = normalise(gf.get("o", "")).split(), normalise(pf.get("o", "")).split()
+        k = min(QUOTE_WORDS, len(gold_words))
+        speaker = gold.resolve(gf.get("s", "")) & pred.resolve(pf.get("s", ""))
+        return bool(speaker) and k > 0 and pred_words[:k] == gold_words[:k]
+
+    def same(g_name: object, p_name: object) -> bool:
+        return bool(gold.resolve(g_name) & pred.resolve(p_name))
+
+    def object_ok(g_obj: object, p_obj: object) -> bool:
+        if p in GROUP_PREDICATES:
+            if group_key(g_obj) and group_key(g_obj) == group_key(p_obj):
+                return True
+            if "count" in gf and _same_number(gf.get("count"), pf.get("count")):
+                return True
+        return same(g_obj, p_obj)
+
+    g_s, g_o, p_s, p_o = gf.get("s", ""), gf.get("o", ""), pf.get("s", ""), pf.get("o", "")
+    if same(g_s, p_s) and object_ok(g_o, p_o):
+        return True
+    return p in SYMMETRIC_PREDICATES and same(g_s, p_o) and object_ok(g_o, p_s)
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in normalise(text).split() if word not in _INITIALS_SKIPPED)
+
+
+def _attribute_ok(name: str, gold_value: object, pred_value: object) -> bool:
+    if name in _NUMERIC_ATTRIBUTES:
+        return _same_number(gold_value, pred_value)
+    g, p = normalise(gold_value), normalise(pred_value or "")
+    if not g or not p:
+        return False
+    if g == p or g in p:
+        return True
+    return name == "role" and (_initials(g) == p.replace(" ", "") or _initials(p) == g.replace(" ", ""))
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, Any]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f1 = round(2 * p * r / (p + r), 3) if p + r else 0.0
+    return {"tp": tp, "pred": n_pred, "gold": n_gold, "precision": round(p, 3), "recall": round(r, 3), "f1": f1}
+
+
+def score(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Score predicted documents against gold ones (both keyed as by :func:`load_docs`).
+
+    Only gold documents are scored; a predicted document without gold is ignored.
+
+    Returns:
+        ``{"documents": n, "entities": {...}, "facts": {...}, "by_predicate": {...}}``:
+        each of entities, facts and ``by_predicate[p]`` (``p`` as
+        :func:`predicate_key`) has ``tp``, ``pred``, ``gold``, ``precision``,
+        ``recall`` and ``f1``; entities also ``type_accuracy``, facts also
+        ``attribute_accuracy``.
+    """
+    entities: Counter[str] = Counter()
+    facts: Counter[str] = Counter()
+    attributes: Counter[str] = Counter()
+    by_predicate: dict[str, Counter[str]] = {}
+    for key, gold_data in sorted(gold_docs.items()):
+        gold, pred = _Annotation(gold_data), _Annotation(pred_docs.get(key, {}))
+        pairs = _match_entities(gold, pred)
+        typed = sum(normalise(g.get("type", "")) == normalise(p.get("type", "")) for g, p in pairs)
+        entities.update(tp=len(pairs), pred=len(pred.entities), gold=len(gold.entities), typed=typed)
+        used: set[int] = set()
+        for gf in gold.facts:
+            counts = by_predicate.setdefault(predicate_key(gf.get("p", "")), Counter())
+            counts["gold"] += 1
+            for i, pf in enumerate(pred.facts):
+                if i not in used and _fact_matches(gf, pf, gold, pred):
+                    used.add(i)
+                    counts["tp"] += 1
+                    for name in ATTRIBUTES:
+                        if name in gf:
+                            attributes["asked"] += 1
+                            attributes["right"] += _attribute_ok(name, gf[name], pf.get(name))
+                    break
+        for pf in pred.facts:
+            by_predicate.setdefault(predicate_key(pf.get("p", "")), Counter())["pred"] += 1
+        facts.update(tp=len(used), pred=len(pred.facts), gold=len(gold.facts))
+    type_accuracy = round(entities["typed"] / entities["tp"], 3) if entities["tp"] else 0.0
+    attribute_accuracy = round(attributes["right"] / attributes["asked"], 3) if attributes["asked"] else 0.0
+    return {
+        "documents": len(gold_docs),
+        "entities": _prf(entities["tp"], entities["pred"], entities["gold"]) | {"type_accuracy": type_accuracy},
+        "facts": _prf(facts["tp"], facts["pred"], facts["gold"]) | {"attribute_accuracy": attribute_accuracy},
+        "by_predicate": {k: _prf(v["tp"], v["pred"], v["gold"]) for k, v in sorted(by_predicate.items())},
+    }
+
+
+# --------------------------------------------------------------------------- output
+
+
+def format_table(result: Mapping[str, Any]) -> str:
+    """A plain-text table of a :func:`score` or :func:`evaluate` result.
+
+    >>> gold = {"d": {"entities": [{"label": "Acme", "type": "Organization"}],
+    ...               "facts": [{"s": "Acme", "p": "trains", "o": "workers", "count": 500}]}}
+    >>> pred = {"d": {"entities": [{"label": "ACME", "type": "Organization"}],
+    ...               "facts": [{"s": "Acme", "p": "trains", "o": "salariés", "count": 500},
+    ...                         {"s": "Acme", "p": "develops", "o": "Acme Cloud"}]}}
+    >>> print(format_table(score(gold, pred)))
+                      P      R     F1    tp  pred  gold
+    entities      1.000  1.000  1.000     1     1     1
+    facts         0.500  1.000  0.667     1     2     1
+      develops    0.000  0.000  0.000     0     1     0
+      trains      1.000  1.000  1.000     1     1     1
+    entity type accuracy     1.000
+    fact attribute accuracy  1.000
+    1 document scored
+    """
+    rows = [("entities", result["entities"]), ("facts", result["facts"])]
+    rows += [(f"  {name}", r) for name, r in result["by_predicate"].items()]
+    width = max(len(name) for name, _ in rows) + 2
+    lines = [f"{'':{width}} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'pred':>5} {'gold':>5}"]
+    for name, r in rows:
+        lines.append(
+            f"{name:{width}} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['tp']:5} {r['pred']:5} {r['gold']:5}"
+        )
+    lines.append(f"{'entity type accuracy':24} {result['entities']['type_accuracy']:.3f}")
+    lines.append(f"{'fact attribute accuracy':24} {result['facts']['attribute_accuracy']:.3f}")
+    n = result["documents"]
+    summary = f"{n} document{'s' if n != 1 else ''} scored"
+    if result.get("unscored"):
+        summary += f"; {len(result['unscored'])} without gold, not scored: {', '.join(result['unscored'])}"
+    lines.append(summary)
+    if result.get("skipped"):
+        lines.append(f"skipped by the build (scored as empty output when annotated): {', '.join(result['skipped'])}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- evaluate a corpus
+
+
+def corpus_documents(corpus_dir: str | os.PathLike[str]) -> dict[str, str]:
+    """The documents :func:`kg.build` reads in ``corpus_dir``: pairing key -> path relative to it.
+
+    Raises:
+        IngestError: ``corpus_dir`` is not a folder.
+    """
+    from kg.ingest import discover
+    from kg.pipeline import assign_doc_ids
+
+    root = Path(corpus_dir)
+    ids = assign_doc_ids(discover(root), root)
+    return {Path(doc_id).stem: path.relative_to(root).as_posix() for path, doc_id in sorted(ids.items())}
+
+
+def _gold_file(gold_path: Path, doc: Mapping[str, Any]) -> str:
+    stem = doc.get("_stem")
+    return str(gold_path / f"{stem}.json") if stem is not None else str(gold_path)
+
+
+def evaluate(
+    corpus_dir: str | os.PathLike[str],
+    gold_dir: str | os.PathLike[str],
+    *,
+    model: str | os.PathLike[str] | None = None,
+    min_confidence: float = 0.0,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Build ``corpus_dir`` in a temporary folder and score it against ``gold_dir``.
+
+    Args:
+        corpus_dir: the articles (any folder :func:`kg.build` reads).
+        gold_dir: their annotation: a folder of ``<doc>.json`` files (or a file,
+            see :func:`load_docs`), paired with the corpus documents by ``doc``
+            field or file stem.
+        model: a trained model folder to build with (passed to :func:`kg.build`).
+        min_confidence: facts below this confidence are left out of the build.
+        progress: called as :func:`kg.build`'s ``progress`` while the corpus is built.
+
+    Returns:
+        The :func:`score` result, plus ``unscored`` (sorted keys of the corpus
+        documents without gold, left out of scoring) and ``skipped`` (files the
+        build could not read; annotated ones score as empty output).
+
+    Raises:
+        EvaluationError: gold that cannot be read, no gold document, a gold
+            document that is not in the corpus, or a model this kg cannot use.
+        KGError: the build or the export failed.
+    """
+    import kg
+
+    gold_path = Path(gold_dir)
+    gold = load_docs(gold_path)
+    if not gold:
+        raise EvaluationError(f"{gold_path}: no gold documents (*.json files) to score against")
+    in_corpus = corpus_documents(corpus_dir)
+    missing = sorted(set(gold) - set(in_corpus))
+    if missing:
+        more = f" (and {len(missing) - 1} more: {', '.join(missing[1:6])}{', …' if len(missing) > 6 else ''})"
+        raise EvaluationError(
+            f"{_gold_file(gold_path, gold[missing[0]])}: document {missing[0]!r} is not in the corpus {corpus_dir}"
+            + (more if len(missing) > 1 else "")
+        )
+    options: dict[str, Any] = {"explorer": False, "min_confidence": min_confidence}
+    if progress is not None:
+        options["progress"] = progress
+    if model is not None:
+        if "model" not in inspect.signature(kg.build).parameters:
+            raise EvaluationError(f"{model}: this version of kg cannot build with a trained model")
+        options["model"] = model
+    with tempfile.TemporaryDirectory(prefix="kg-evaluate-") as tmp:
+        out, pred_dir = Path(tmp) / "out", Path(tmp) / "pred"
+        built = kg.build(corpus_dir, out, **options)
+        kg.export(out, "gold-json", pred_dir)
+        pred = load_docs(pred_dir)
+    result = score(gold, pred)
+    result["unscored"] = sorted(set(in_corpus) - set(gold))
+    result["skipped"] = sorted(f.path for f in built.files if f.status == "skipped")
+    return result
