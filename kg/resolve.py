@@ -7,7 +7,8 @@ one of these holds (each merge keeps its rule and score for review):
   and a legal suffix are set aside ("Microsoft Corp." / "microsoft", "the AFL-CIO");
 - ``known-name``: two names of one thing in the gazetteer or the place list, in
   French and English ("États-Unis" / "United States" / "US"; "Parlement européen"
-  / "European Parliament");
+  / "European Parliament"), read in the entry of the entity's class when the
+  gazetteer has one ("CES" the trade show is not "CES" the union confederation);
 - ``acronym``: an acronym that some document writes beside its expansion;
 - ``alias``: a full name one document uses as an alias of the other's name;
 - ``short-form``: a one-word name another document used as the short form of a
@@ -15,6 +16,28 @@ one of these holds (each merge keeps its rule and score for review):
 - ``spacing``: the same letters written with or without spaces ("Stability AI");
 - ``fuzzy``: near-identical long names (spelling variants), never a name that is
   merely a prefix of another ("Intel" / "Intelsat" stay apart).
+
+A label without a capital letter is a common noun (an event the text describes
+without naming it, "un workshop"): it is never merged across documents.
+
+Across classes only the entities' own labels link them: the same name
+(``same-name``), the same letters spaced differently (``spacing``) or two names
+of one gazetteer entry (``known-name``). When documents type one entity
+differently (OpenAI a Product in one article, an Organization in the others)
+a vote weighted by the extractor's confidence and the mentions settles one
+class (:mod:`kg.typevote` has the rule and when it refuses); the entities then
+take that class, a fact that no longer fits its property's signature is left
+out, and ``merges.json`` records a ``type-vote`` reason with the votes, the
+entities whose class changed and the facts left out. Aliases, acronyms, short
+forms and fuzzy matches link entities of one class only: they come from one
+document's grouping of its mentions, and an acronym or a short form names
+different things in different fields ("CES" is a trade show and a union
+confederation; "Alan" a person and a company).
+
+An alias that the gazetteer gives to another entity than the label's ("OpenAI"
+grouped under "ChatGPT" by one document) links nothing across documents: it is
+a doc-local grouping error, and following it would join the two entities
+everywhere.
 
 A corpus may hold an ``aliases.yaml`` to force merges or splits::
 
@@ -25,18 +48,20 @@ A corpus may hold an ``aliases.yaml`` to force merges or splits::
       - [Alan]                         # never merged across documents
 
 IRIs are minted from the known name or the preferred label (the most complete
-name seen), so a rebuild gives the same IRIs; with ``previous`` (the keys of an
-earlier build of the same output folder) an entity already in the graph keeps
-its IRI when a new document mentions it.
+name seen) and the settled class, so a rebuild gives the same IRIs; with
+``previous`` (the keys of an earlier build of the same output folder) an entity
+already in the graph keeps its IRI when a new document mentions it (an entity
+whose class changed gets the IRI of its new class).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,10 +69,11 @@ import yaml
 from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
+from kg import typevote
 from kg.errors import KGError
-from kg.extract.lexicon import fold, load_gazetteer, load_places
+from kg.extract.lexicon import fold, load_places, load_yaml
 from kg.extract.mentions import norm_key
-from kg.model import Entity, Extraction
+from kg.model import Entity, Extraction, Fact
 from kg.rdf import entity_iri
 
 __all__ = ["Overrides", "Merge", "Resolution", "resolve", "load_overrides", "entity_iris"]
@@ -80,12 +106,29 @@ class Merge:
 
 @dataclass
 class Resolution:
-    """IRIs per document and entity key, preferred labels, and the merges made."""
+    """IRIs per document and entity key, preferred labels, the merges made, and the classes changed.
+
+    ``retyped`` maps a document and an entity key to the class the vote gave
+    the entity when it differs from its document's; :meth:`apply` writes it
+    into an extraction.
+    """
 
     iris: dict[str, dict[str, URIRef]]
     pref_labels: dict[str, str]
     merges: list[Merge]
     keys: dict[str, str]  # name key -> IRI, to keep IRIs stable across builds
+    retyped: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def apply(self, extraction: Extraction) -> Extraction:
+        """``extraction`` with the settled classes and without the facts they no longer fit.
+
+        >>> from kg.model import Document, Entity
+        >>> d = Document("d1", "d1.txt", "", "en", "0" * 64)
+        >>> res = Resolution({}, {}, [], {}, retyped={"d1": {"k": "Organization"}})
+        >>> res.apply(Extraction(d, (Entity("k", "OpenAI", "Product"),))).entities[0].type
+        'Organization'
+        """
+        return _settled(extraction, self.retyped.get(extraction.document.doc_id, {}))[0]
 
 
 def load_overrides(corpus_dir: str | os.PathLike[str]) -> Overrides:
@@ -119,17 +162,30 @@ def load_overrides(corpus_dir: str | os.PathLike[str]) -> Overrides:
     return Overrides(merge=groups("merge"), split=groups("split"))
 
 
-def _known_groups() -> dict[str, str]:
-    """Name key -> canonical name, for every name of the gazetteer and the place list."""
-    out: dict[str, str] = {}
+def _known_groups() -> dict[tuple[str, str], str]:
+    """``(class, name key)`` -> canonical name for every name of the gazetteer and the place list.
+
+    The class ``""`` holds, for each name, the canonical name of the first entry
+    that has it whatever its class ("CES" is both an event and a union
+    confederation: an Event named "CES" takes the event's entry).
+    """
+    out: dict[tuple[str, str], str] = {}
     for place in load_places():
         canonical = place["en"]
         for n in [place["fr"], place["en"], *place.get("alt", []), *place.get("adj", [])]:
-            out.setdefault(norm_key(n), canonical)
-    for _name, (_type, names) in sorted(load_gazetteer().items()):
-        for n in names:
-            out.setdefault(norm_key(n), names[0])
+            out.setdefault(("Place", norm_key(n)), canonical)
+            out.setdefault(("", norm_key(n)), canonical)
+    for type_, entries in (load_yaml("gazetteer") or {}).items():
+        for entry in entries:
+            names = [n.strip() for n in str(entry).split("|") if n.strip()]
+            for n in names:
+                out.setdefault((type_, norm_key(n)), names[0])
+                out.setdefault(("", norm_key(n)), names[0])
     return out
+
+
+def _canonical(known: Mapping[tuple[str, str], str], type_: str, key: str) -> str | None:
+    return known.get((type_, key)) or known.get(("", key))
 
 
 def _is_acronym(name: str) -> bool:
@@ -159,45 +215,70 @@ def resolve(
     *,
     overrides: Overrides | None = None,
     previous: Mapping[str, str] | None = None,
+    in_place: bool = True,
 ) -> Resolution:
-    """Merge the entities of all documents and mint their IRIs."""
+    """Merge the entities of all documents, settle their classes and mint their IRIs.
+
+    Args:
+        extractions: what was extracted from each document.
+        overrides: merges and splits asked for in ``aliases.yaml``.
+        previous: name keys -> IRIs of an earlier build (:attr:`Resolution.keys`).
+        in_place: when ``extractions`` is a list, replace its items by
+            :meth:`Resolution.apply` of them (the settled classes, the facts
+            they no longer fit left out), so the caller writes those.
+    """
+    items = extractions if isinstance(extractions, list) else list(extractions)
     overrides = overrides or Overrides()
     known = _known_groups()
     entities: dict[Node, Entity] = {}
-    for ex in extractions:
+    for ex in items:
         for e in ex.entities:
             entities[(ex.document.doc_id, e.key)] = e
-    label_key = {n: norm_key(e.label) or fold(e.label) for n, e in entities.items()}
-
-    def names(n: Node) -> set[str]:
-        e = entities[n]
-        return {k for k in (norm_key(x) for x in (e.label, *e.aliases)) if k}
+    key_of = functools.lru_cache(maxsize=None)(norm_key)  # names repeat across documents
+    label_key = {n: key_of(e.label) or fold(e.label) for n, e in entities.items()}
+    alias_keys = {n: [key_of(a) for a in e.aliases] for n, e in entities.items()}
+    # a label without a capital letter is a common noun (an unnamed event: "un workshop"), not a name
+    named = {n for n, e in entities.items() if any(c.isupper() for c in e.label)}
+    # the label's key, then the keys of the aliases the gazetteer does not give to another entity
+    foreign: dict[Node, frozenset[str]] = {}
+    name_keys: dict[Node, list[str]] = {}
+    for n, e in entities.items():
+        foreign[n] = _foreign_aliases(e.type, label_key[n], alias_keys[n], known)
+        out = [label_key[n]] if label_key[n] else []
+        for k in alias_keys[n]:
+            if k and k not in out and k not in foreign[n]:
+                out.append(k)
+        name_keys[n] = out
+    names = name_keys.__getitem__
+    ordered = sorted(entities)
 
     # index nodes by type and name key
     by_key: dict[tuple[str, str], list[Node]] = defaultdict(list)
-    for n, e in sorted(entities.items()):
-        by_key[(e.type, label_key[n])].append(n)
+    for n in ordered:
+        by_key[(entities[n].type, label_key[n])].append(n)
     edges: list[tuple[float, str, Node, Node, str, str]] = []
 
     def link(score: float, rule: str, a: Node, b: Node) -> None:
-        if a != b and entities[a].type == entities[b].type:
+        if a != b and entities[a].type == entities[b].type and a in named and b in named:
             edges.append((score, rule, min(a, b), max(a, b), entities[a].label, entities[b].label))
 
     for (_type, _key), nodes in by_key.items():
         for other in nodes[1:]:
             link(1.0, "same-name", nodes[0], other)
     groups: dict[tuple[str, str], list[Node]] = defaultdict(list)
-    for n, e in sorted(entities.items()):
-        for k in names(n):
-            if k in known:
-                groups[(e.type, known[k])].append(n)
-                break
+    for n in ordered:
+        e = entities[n]
+        canonical = next((c for c in (_canonical(known, e.type, k) for k in names(n)) if c), None)
+        if canonical:
+            groups[(e.type, canonical)].append(n)
     for nodes in groups.values():
         for other in nodes[1:]:
             link(1.0, "known-name", nodes[0], other)
-    for n, e in sorted(entities.items()):
-        for alias in e.aliases:
-            k = norm_key(alias)
+    for n in ordered:
+        e = entities[n]
+        for alias, k in zip(e.aliases, alias_keys[n], strict=True):
+            if k in foreign[n]:
+                continue
             rule = "acronym" if _is_acronym(alias) else "alias" if len(k.split()) > 1 else "short-form"
             score = {"acronym": 0.95, "alias": 0.9, "short-form": 0.85}[rule]
             if rule == "short-form" and e.type not in {"Organization", "Product", "Program"}:
@@ -205,22 +286,30 @@ def resolve(
             for other in by_key.get((e.type, k), []):
                 link(score, rule, n, other)
     squeezed: dict[tuple[str, str], list[Node]] = defaultdict(list)
-    for n, e in sorted(entities.items()):
-        squeezed[(e.type, label_key[n].replace(" ", ""))].append(n)
+    for n in ordered:
+        squeezed[(entities[n].type, label_key[n].replace(" ", ""))].append(n)
     for nodes in squeezed.values():
         for other in nodes[1:]:
             if label_key[other] != label_key[nodes[0]]:
                 link(0.9, "spacing", nodes[0], other)
     _fuzzy_links(entities, label_key, link)
     for group in overrides.merge:
-        members = [n for n in sorted(entities) if names(n) & group]
+        members = [n for n in ordered if set(names(n)) & group]
         for other in members[1:]:
             edges.append((1.0, "aliases.yaml", members[0], other, entities[members[0]].label, entities[other].label))
 
     sets = _Sets(entities)
     kept: dict[Node, list[dict[str, object]]] = defaultdict(list)
-    member_names: dict[Node, set[str]] = {n: names(n) for n in entities}
+    member_names: dict[Node, set[str]] = {n: set(names(n)) for n in entities}
     docs_of: dict[Node, set[str]] = {n: {n[0]} for n in entities}
+
+    def join(ra: Node, rb: Node, reason: dict[str, object]) -> None:
+        sets.parent[rb] = ra
+        member_names[ra] |= member_names.pop(rb)
+        docs_of[ra] |= docs_of.pop(rb)
+        kept[ra].extend(kept.pop(rb, []))
+        kept[ra].append(reason)
+
     order = {"aliases.yaml": 0, "same-name": 1}
     for score, rule, a, b, la, lb in sorted(edges, key=lambda x: (-x[0], order.get(x[1], 2), x[1], x[2], x[3])):
         ra, rb = sets.find(a), sets.find(b)
@@ -228,13 +317,98 @@ def resolve(
             continue
         if _split(overrides, member_names[ra], member_names[rb], docs_of[ra], docs_of[rb], rule):
             continue
-        sets.parent[rb] = ra
-        member_names[ra] |= member_names.pop(rb)
-        docs_of[ra] |= docs_of.pop(rb)
-        kept[ra].extend(kept.pop(rb, []))
-        kept[ra].append({"rule": rule, "score": round(score, 3), "names": [la, lb], "documents": [a[0], b[0]]})
+        join(ra, rb, {"rule": rule, "score": round(score, 3), "names": [la, lb], "documents": [a[0], b[0]]})
 
-    return _mint(entities, label_key, sets, kept, known, previous or {})
+    # one entity typed differently by different documents: its labels link the groups, a vote settles the class
+    cross = _cross_class_links([n for n in ordered if n in named], entities, label_key, known)
+    members = sets.members() if cross else {}
+    tallies: dict[Node, _Tally] = {}
+    for score, rule, a, b, la, lb in cross:
+        ra, rb = sets.find(a), sets.find(b)
+        if ra == rb or _split(overrides, member_names[ra], member_names[rb], docs_of[ra], docs_of[rb], rule):
+            continue
+        for r in (ra, rb):
+            if r not in tallies:
+                tallies[r] = _tally(entities, members[r])
+        both = tallies[ra].plus(tallies[rb])
+        long_name = min(len(label_key[a].split()), len(label_key[b].split())) >= 2
+        if typevote.settle(both.votes, both.documents, long_name)[0] is None:
+            continue
+        reason = {"rule": rule, "score": round(score, 3), "names": [la, lb], "documents": [a[0], b[0]],
+                  "classes": [entities[a].type, entities[b].type]}  # fmt: skip
+        join(ra, rb, reason)
+        tallies[ra] = both
+        del tallies[rb]
+
+    resolution = _mint(entities, label_key, sets, kept, known, previous or {}, items)
+    if in_place and isinstance(extractions, list):
+        extractions[:] = [resolution.apply(ex) for ex in extractions]
+    return resolution
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """The class vote of a group of entities: class -> weight, class -> documents."""
+
+    votes: dict[str, float]
+    documents: dict[str, set[str]]
+
+    def plus(self, other: _Tally) -> _Tally:
+        votes = dict(self.votes)
+        documents = {t: set(d) for t, d in self.documents.items()}
+        for t, w in other.votes.items():
+            votes[t] = votes.get(t, 0.0) + w
+            documents.setdefault(t, set()).update(other.documents[t])
+        return _Tally(votes, documents)
+
+
+def _tally(entities: Mapping[Node, Entity], members: Iterable[Node]) -> _Tally:
+    votes: dict[str, float] = {}
+    documents: dict[str, set[str]] = {}
+    for n in members:
+        e = entities[n]
+        votes[e.type] = votes.get(e.type, 0.0) + typevote.weight(e)
+        documents.setdefault(e.type, set()).add(n[0])
+    return _Tally(votes, documents)
+
+
+def _foreign_aliases(
+    type_: str, label_key: str, alias_keys: Iterable[str], known: Mapping[tuple[str, str], str]
+) -> frozenset[str]:
+    """Alias keys that the gazetteer gives to another entity than the label's ("OpenAI" under "ChatGPT")."""
+    own = _canonical(known, type_, label_key)
+    if own is None:
+        return frozenset()
+    return frozenset(k for k in alias_keys if k and (c := _canonical(known, type_, k)) is not None and c != own)
+
+
+def _cross_class_links(
+    nodes: Iterable[Node],
+    entities: Mapping[Node, Entity],
+    label_key: Mapping[Node, str],
+    known: Mapping[tuple[str, str], str],
+) -> list[tuple[float, str, Node, Node, str, str]]:
+    """Pairs of entities of different classes whose labels name one thing, strongest first.
+
+    One pair per two classes and shared name key: the first of ``nodes`` (in their order) of each class.
+    """
+    rules = (("same-name", 1.0), ("known-name", 1.0), ("spacing", 0.9))
+    first: dict[tuple[str, str], dict[str, Node]] = defaultdict(dict)
+    for n in nodes:
+        type_, key = entities[n].type, label_key[n]
+        for (rule, _score), name in zip(rules, (key, _canonical(known, type_, key), key.replace(" ", "")), strict=True):
+            if name:
+                first[(rule, name)].setdefault(type_, n)
+    score = dict(rules)
+    out = []
+    for (rule, _name), per_class in first.items():
+        if len(per_class) < 2:
+            continue
+        pair = sorted(per_class.values())
+        for i, a in enumerate(pair):
+            for b in pair[i + 1 :]:
+                out.append((score[rule], rule, a, b, entities[a].label, entities[b].label))
+    return sorted(out, key=lambda x: (-x[0], x[1] != "same-name", x[1], x[2], x[3]))
 
 
 def _split(overrides: Overrides, a: set[str], b: set[str], docs_a: set[str], docs_b: set[str], rule: str) -> bool:
@@ -273,20 +447,36 @@ def _fuzzy_links(entities: Mapping[Node, Entity], label_key: Mapping[Node, str],
                 link(fuzz.ratio(ka, kb) / 100, "fuzzy", na, nb)
 
 
-def _mint(entities, label_key, sets: _Sets, kept, known, previous) -> Resolution:
+def _mint(entities, label_key, sets: _Sets, kept, known, previous, extractions) -> Resolution:
     iris: dict[str, dict[str, URIRef]] = defaultdict(dict)
     pref: dict[str, str] = {}
     merges: list[Merge] = []
     keys: dict[str, str] = {}
     used: set[str] = set()
-    for root, members in sorted(sets.members().items()):
-        type_ = entities[root].type
+    retyped: dict[str, dict[str, str]] = defaultdict(dict)
+    groups = sorted(sets.members().items())
+    settled: dict[Node, str] = {}
+    tallies: dict[Node, _Tally] = {}
+    for root, members in groups:
+        if len({entities[n].type for n in members}) == 1:
+            settled[root] = entities[root].type
+            continue
+        # the class of the largest weight (groups of several classes were joined only where the vote allowed)
+        tallies[root] = tally = _tally(entities, members)
+        settled[root] = min(tally.votes, key=lambda t: (-tally.votes[t], t))
+        for n in members:
+            if entities[n].type != settled[root]:
+                retyped[n[0]][n[1]] = settled[root]
+    dropped = _dropped_facts(extractions, retyped, sets)
+    for root, members in groups:
+        type_ = settled[root]
         labels = Counter(entities[n].label for n in members)
         member_keys = sorted({label_key[n] for n in members})
-        canonical = next((known[k] for k in member_keys if k in known), None)
+        canonical = next((c for c in (_canonical(known, type_, k) for k in member_keys) if c), None)
         # the known name if the corpus uses it, else the most complete name seen
         label = max(sorted(labels), key=lambda t: (t == canonical, len(t.split()), labels[t], len(t)))
-        old = sorted({previous[f"{type_}:{k}"] for k in member_keys if f"{type_}:{k}" in previous})
+        # an IRI of the previous build under one of these names, unless an earlier group took it
+        old = sorted({previous[f"{type_}:{k}"] for k in member_keys if f"{type_}:{k}" in previous} - used)
         iri = URIRef(old[0]) if old else entity_iri(norm_key(canonical or label) or label, type_)
         if str(iri) in used:  # two entities with one name (a split): the later gets a suffix
             digest = hashlib.sha1("|".join(f"{d}/{k}" for d, k in members).encode("utf-8")).hexdigest()[:8]
@@ -295,9 +485,25 @@ def _mint(entities, label_key, sets: _Sets, kept, known, previous) -> Resolution
         for n in members:
             iris[n[0]][n[1]] = iri
         pref[str(iri)] = label
-        for k in member_keys:
-            keys[f"{type_}:{k}"] = str(iri)
+        for k in member_keys:  # a name two groups share keeps the first group's IRI (no suffix on suffix)
+            keys.setdefault(f"{type_}:{k}", str(iri))
         docs = sorted({n[0] for n in members})
+        reasons = list(kept.get(root, []))
+        changed = [n for n in members if entities[n].type != type_]
+        if changed:
+            tally = tallies[root]
+            total = sum(tally.votes.values())
+            reasons.append({
+                "rule": "type-vote",
+                "score": round(tally.votes[type_] / total, 3) if total else 0.0,
+                "names": sorted({entities[n].label for n in changed}),
+                "documents": sorted({n[0] for n in changed}),
+                "class": type_,
+                "votes": {t: round(w, 3) for t, w in sorted(tally.votes.items())},
+                "voters": {t: sorted(d) for t, d in sorted(tally.documents.items())},
+                "retyped": [{"document": n[0], "name": entities[n].label, "from": entities[n].type} for n in changed],
+                "dropped_facts": dropped.get(root, []),
+            })  # fmt: skip
         if len(members) > 1:
             merges.append(
                 Merge(
@@ -306,12 +512,58 @@ def _mint(entities, label_key, sets: _Sets, kept, known, previous) -> Resolution
                     type=type_,
                     documents=docs,
                     names=sorted(labels),
-                    reasons=kept.get(root, []),
+                    reasons=reasons,
                 )
             )
-    return Resolution(iris=dict(iris), pref_labels=pref, merges=merges, keys=dict(sorted(keys.items())))
+    return Resolution(
+        iris=dict(iris),
+        pref_labels=pref,
+        merges=merges,
+        keys=dict(sorted(keys.items())),
+        retyped={d: dict(sorted(k.items())) for d, k in sorted(retyped.items())},
+    )
+
+
+def _settled(extraction: Extraction, retyped: Mapping[str, str]) -> tuple[Extraction, list[Fact]]:
+    """``extraction`` with the classes of ``retyped`` (entity key -> class), and the facts they break.
+
+    A fact is left out when it fitted its property's signature with the
+    document's classes and no longer does; other facts are kept as they are.
+    """
+    if not retyped:
+        return extraction, []
+    before = {e.key: e.type for e in extraction.entities}
+    after = {**before, **{k: t for k, t in retyped.items() if k in before}}
+    entities = tuple(replace(e, type=after[e.key]) if e.key in retyped else e for e in extraction.entities)
+    kept, dropped = [], []
+    for f in extraction.facts:
+        touched = f.subject in retyped or (f.object_kind == "entity" and f.object in retyped)
+        if touched and typevote.fits(f, before) and not typevote.fits(f, after):
+            dropped.append(f)
+        else:
+            kept.append(f)
+    return replace(extraction, entities=entities, facts=tuple(kept)), dropped
+
+
+def _dropped_facts(extractions, retyped, sets: _Sets) -> dict[Node, list[dict[str, object]]]:
+    """The facts a class change leaves out, by group (the group of the retyped subject, else object)."""
+    out: dict[Node, list[dict[str, object]]] = defaultdict(list)
+    for ex in sorted((x for x in extractions if x.document.doc_id in retyped), key=lambda x: x.document.doc_id):
+        doc_id = ex.document.doc_id
+        labels = {e.key: e.label for e in ex.entities}
+        for f in _settled(ex, retyped[doc_id])[1]:
+            end = f.subject if f.subject in retyped[doc_id] else f.object
+            shown = labels.get(f.object, f.object) if f.object_kind == "entity" else f.object
+            out[sets.find((doc_id, end))].append({
+                "document": doc_id,
+                "subject": labels.get(f.subject, f.subject),
+                "predicate": f.predicate,
+                "object": shown if len(shown) <= 60 else shown[:60] + "...",
+                "rule": f.provenance.rule,
+            })  # fmt: skip
+    return out
 
 
 def entity_iris(extractions: Iterable[Extraction]) -> dict[str, dict[str, URIRef]]:
     """IRIs of every entity: ``{doc_id: {entity key: IRI}}`` (see :func:`resolve`)."""
-    return resolve(extractions).iris
+    return resolve(extractions, in_place=False).iris
