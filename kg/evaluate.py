@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from kg.pipeline import ProgressCallback
 
 __all__ = [
+    "fact_hits",
     "EvaluationError",
     "ATTRIBUTES",
     "GROUP_PREDICATES",
@@ -367,6 +368,26 @@ def score(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Ma
         "facts": _prf(facts["tp"], facts["pred"], facts["gold"]) | {"attribute_accuracy": attribute_accuracy},
         "by_predicate": {k: _prf(v["tp"], v["pred"], v["gold"]) for k, v in sorted(by_predicate.items())},
     }
+
+
+def fact_hits(gold_data: Mapping[str, Any], pred_data: Mapping[str, Any]) -> list[bool]:
+    """For each predicted fact, in order, whether it matches a gold fact not matched by an earlier one.
+
+    With the predictions sorted by decreasing confidence, the hits of the facts kept at any
+    threshold are the scorer's true positives (each gold fact counts once).
+    """
+    gold, pred = _Annotation(gold_data), _Annotation(pred_data)
+    used: set[int] = set()
+    out = []
+    for pf in pred.facts:
+        hit = False
+        for i, gf in enumerate(gold.facts):
+            if i not in used and _fact_matches(gf, pf, gold, pred):
+                used.add(i)
+                hit = True
+                break
+        out.append(hit)
+    return out
 
 
 # --------------------------------------------------------------------------- output

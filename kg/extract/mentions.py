@@ -117,6 +117,7 @@ class WMention:
     sent: int  # index of the sentence in the document
     span: Span | None = None
     key: str | None = None  # entity key, set by group_mentions
+    confidence: float = 1.0  # probability of the mention's class (the learned extractor's)
 
 
 @dataclass

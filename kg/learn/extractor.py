@@ -1,0 +1,278 @@
+"""The learned extractor: from an analysed document to entities and facts, decided by a model.
+
+1. Entities: every candidate span (:func:`~kg.learn.candidates.entity_candidates`) gets a
+   class or NONE from the entity classifier; overlapping spans are settled by probability.
+2. Facts: every candidate pair, group object and quotation
+   (:func:`~kg.learn.candidates.analyse`) gets class probabilities; a fact's score is the
+   best score of any candidate that states it in the document, and it is kept when that
+   reaches the model's threshold for the property. Its confidence is the score calibrated
+   on documents the model did not see while it was trained.
+3. Attributes: the role of ``worksFor``, the amount of ``investsIn``, the count and year of
+   ``trains`` / ``represents``, read next to the candidate that decided the fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from spacy.tokens import Doc
+
+from kg.extract.lexicon import fold
+from kg.extract.mentions import norm_key
+from kg.learn.candidates import DEMONYM_PREFIX, Analysis, analyse, choose_mentions, entity_candidates
+from kg.learn.model import ExtractionModel
+from kg.learn.spans import NONE
+from kg.model import SIGNATURES, Document, Entity, Extraction, Fact, Mention, Provenance
+
+__all__ = ["extract", "ScoredFact", "score_facts", "analyse_document"]
+
+_SYMMETRIC = {"partnersWith"}
+
+
+@dataclass
+class ScoredFact:
+    """The best evidence for one fact of a document."""
+
+    subject: str
+    predicate: str
+    object: str  # entity key, group noun, or quotation text
+    kind: str  # entity | group | quote
+    score: float
+    start: int  # provenance: the sentence (or two) of the best candidate
+    end: int
+    rule: str = ""
+    sentence: int = -1
+    attributes: dict[str, object] = field(default_factory=dict)
+
+
+def analyse_document(document: Document, chunks: list[tuple[int, Doc]], model: ExtractionModel) -> Analysis:
+    """Entities chosen by the model, and the document's candidate facts."""
+    cands = entity_candidates(chunks, document.lang)
+    ent = model.classifiers["entities"]
+    probs = ent.predict_proba([c.features for c in cands])
+    chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold)
+    return analyse(document, chunks, chosen)
+
+
+def _sentence_bounds(an: Analysis, i: int, j: int) -> tuple[int, int]:
+    return an.sentences[min(i, j)].start_char, an.sentences[max(i, j)].end_char
+
+
+def _rule_of(an: Analysis, s: str, p: str, o: str) -> tuple[str, object | None]:
+    hits = an.rule_hits.get((s, p, o)) or (an.rule_hits.get((o, p, s)) if p in _SYMMETRIC else None)
+    if not hits:
+        return "", None
+    return hits[0][0].rule, hits[0][0]
+
+
+def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, str], ScoredFact]:
+    """Every fact some candidate supports, with its best score (no threshold applied)."""
+    facts: dict[tuple[str, str, str], ScoredFact] = {}
+
+    def put(f: ScoredFact) -> None:
+        key = (f.subject, f.predicate, f.object if f.kind != "quote" else f"{f.object}@{f.start}")
+        old = facts.get(key)
+        if old is None or f.score > old.score:
+            facts[key] = f
+
+    pairs = model.classifiers["pairs"]
+    if an.pairs:
+        probs = pairs.predict_proba([p.features for p in an.pairs])
+        for cand, row in zip(an.pairs, probs):
+            start, end = _sentence_bounds(an, cand.first_sentence, cand.sentence)
+            for k, label in enumerate(pairs.classes):
+                if label == NONE or row[k] < 0.02:
+                    continue
+                predicate = label.rstrip("<>")
+                s, o = (cand.b, cand.a) if label.endswith("<") else (cand.a, cand.b)
+                domain, range_ = SIGNATURES[predicate]
+                if s.type not in domain or o.type not in range_ or s.key == o.key:
+                    continue
+                skey, okey = s.key or "", o.key or ""
+                if predicate in _SYMMETRIC and okey < skey:
+                    skey, okey = okey, skey
+                put(ScoredFact(skey, predicate, okey, "entity", float(row[k]), start, end, sentence=cand.sentence,
+                               attributes={"_pair": cand}))  # fmt: skip
+    groups = model.classifiers["groups"]
+    if an.groups:
+        probs = groups.predict_proba([g.features for g in an.groups])
+        for cand, row in zip(an.groups, probs):
+            sent = an.sentences[cand.sentence]
+            for k, label in enumerate(groups.classes):
+                if label == NONE or row[k] < 0.02:
+                    continue
+                attrs: dict[str, object] = {}
+                if cand.count is not None:
+                    attrs["count"] = cand.count
+                if cand.year is not None and label == "trains":
+                    attrs["year"] = cand.year
+                put(ScoredFact(cand.org.key or "", label, cand.noun, "group", float(row[k]), sent.start_char,
+                               sent.end_char, sentence=cand.sentence, attributes=attrs))  # fmt: skip
+    quotes = model.classifiers["quotes"]
+    if an.quotes:
+        probs = quotes.predict_proba([q.features for q in an.quotes])
+        said = quotes.classes.index("said")
+        best: dict[tuple[int, int], tuple[float, object]] = {}
+        for cand, row in zip(an.quotes, probs):
+            k = (cand.start, cand.end)
+            if k not in best or row[said] > best[k][0]:
+                best[k] = (float(row[said]), cand)
+        for (qs, qe), (score, cand) in best.items():
+            start = min(qs, cand.speaker.start)  # type: ignore[attr-defined]
+            end = max(qe, cand.speaker.end)  # type: ignore[attr-defined]
+            put(ScoredFact(cand.speaker.key or "", "said", cand.quote, "quote", score, start, end))  # type: ignore[attr-defined]
+    for f in facts.values():
+        if f.kind == "entity":
+            f.rule, hit = _rule_of(an, f.subject, f.predicate, f.object)
+            _attributes(an, f, hit)
+            f.attributes.pop("_pair", None)
+    return facts
+
+
+def _attributes(an: Analysis, f: ScoredFact, hit: object | None) -> None:
+    """Role of worksFor and amount of investsIn, from the rule that agrees or the best sentence."""
+    if f.predicate == "worksFor":
+        role = getattr(hit, "role", None)
+        if not role:
+            role = _nearest_role(an, f)
+        if role:
+            f.attributes["role"] = role
+    elif f.predicate == "investsIn":
+        amount, currency = getattr(hit, "amount", None), getattr(hit, "currency", None)
+        if amount is not None and currency:
+            f.attributes["amount"], f.attributes["currency"] = amount, currency
+
+
+def _nearest_role(an: Analysis, f: ScoredFact) -> str | None:
+    from kg.extract.roles import _role_spans
+
+    pair = f.attributes.get("_pair")
+    if pair is None or pair.sentence != pair.first_sentence:  # type: ignore[attr-defined]
+        return None
+    person = pair.a if pair.a.key == f.subject else pair.b  # type: ignore[attr-defined]
+    org = pair.b if person is pair.a else pair.a  # type: ignore[attr-defined]
+    sent = an.sentences[pair.sentence]  # type: ignore[attr-defined]
+    spans = _role_spans(sent)
+    if not spans or person.span is None or org.span is None:
+        return None
+    lo = min(person.span.start, org.span.start)
+    hi = max(person.span.end, org.span.end)
+
+    def distance(r: tuple[int, int, str]) -> int:
+        inside = lo <= r[0] and r[1] <= hi
+        d = min(abs(r[0] - person.span.end), abs(person.span.start - r[1]))
+        return d - (5 if inside else 0)
+
+    best = min(spans, key=distance)
+    if distance(best) > 6:
+        return None
+    # a former role is no role
+    doc = sent.span.doc
+    before = [fold(t.text) for t in doc[max(sent.span.start, best[0] - 2) : best[0]]]
+    if any(w in {"ancien", "ancienne", "ex", "former", "ex-"} for w in before):
+        return None
+    return best[2]
+
+
+def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
+    """A funding amount stated in the sentence of a single investor's fact."""
+    from kg.extract.values import find_money
+
+    if f.predicate != "investsIn" or "amount" in f.attributes or f.sentence < 0:
+        return
+    rivals = [g for g in facts if g is not f and g.predicate == "investsIn" and g.object == f.object
+              and g.sentence == f.sentence]  # fmt: skip
+    if rivals:
+        return
+    sent = an.sentences[f.sentence]
+    money = find_money(sent.text, an.document.lang)
+    if len(money) == 1:
+        f.attributes["amount"], f.attributes["currency"] = money[0].value, money[0].currency
+
+
+def decide(an: Analysis, scored: dict[tuple[str, str, str], ScoredFact], model: ExtractionModel) -> list[ScoredFact]:
+    """The facts whose score reaches the model's threshold for their property."""
+    kept = [f for f in scored.values() if f.score >= model.threshold(f.predicate)]
+    for f in kept:
+        _money_for(an, f, kept)
+    return kept
+
+
+def extract(document: Document, chunks: list[tuple[int, Doc]], model: ExtractionModel) -> Extraction:
+    """Entities and facts of ``document`` as the model decides them."""
+    an = analyse_document(document, chunks, model)
+    kept = decide(an, score_facts(an, model), model)
+    return to_extraction(an, kept, model)
+
+
+def to_extraction(an: Analysis, kept: list[ScoredFact], model: ExtractionModel) -> Extraction:
+    """An :class:`~kg.model.Extraction` of the analysed document with the kept facts."""
+    document = an.document
+    text = document.text
+    by_key = dict(an.entities)
+    # places named by a nationality adjective, when a kept fact uses them
+    places: dict[str, Entity] = {}
+    for f in kept:
+        for key in (f.subject, f.object):
+            if f.kind == "entity" and key.startswith(DEMONYM_PREFIX) and key not in places:
+                label = key[len(DEMONYM_PREFIX) :]
+                existing = next((k for k, e in by_key.items() if e.type == "Place" and norm_key(e.label) == norm_key(label)),
+                                None)  # fmt: skip
+                adjectives = sorted({m.text for p in an.pairs for m in (p.a, p.b) if m.key == key})
+                if existing is not None:
+                    places[key] = Entity(key=existing, label=label, type="Place", aliases=tuple(adjectives))
+                else:
+                    places[key] = Entity(key=f"Place:{norm_key(label)}", label=label, type="Place",
+                                         aliases=tuple(adjectives))  # fmt: skip
+    facts: dict[tuple[str, str, str], Fact] = {}
+    for f in sorted(kept, key=lambda f: (f.start, f.subject, f.predicate, f.object)):
+        s = places[f.subject].key if f.subject in places else f.subject
+        o = places[f.object].key if f.kind == "entity" and f.object in places else f.object
+        if s not in by_key and s not in {p.key for p in places.values()}:
+            continue
+        if f.predicate in _SYMMETRIC and o < s:
+            s, o = o, s
+        confidence = round(model.calibration(f.predicate)(f.score), 4)
+        amount = f.attributes.get("amount")
+        fact = Fact(
+            subject=s,
+            predicate=f.predicate,
+            object=o,
+            object_kind=f.kind,
+            provenance=Provenance(text[f.start : f.end].strip(), f.start, f.end, f"model:{f.rule}" if f.rule else "model",
+                                  confidence),  # fmt: skip
+            amount=Decimal(str(amount)) if amount is not None else None,
+            currency=f.attributes.get("currency"),  # type: ignore[arg-type]
+            count=int(f.attributes["count"]) if f.attributes.get("count") is not None else None,  # type: ignore[call-overload]
+            year=int(f.attributes["year"]) if f.attributes.get("year") is not None else None,  # type: ignore[call-overload]
+            role=f.attributes.get("role"),  # type: ignore[arg-type]
+        )
+        ident = (s, f.predicate, o if f.kind != "quote" else f"{o}@{f.start}")
+        if ident not in facts:
+            facts[ident] = fact
+    entities = []
+    for key, e in by_key.items():
+        extra = [a for p in places.values() if p.key == key for a in p.aliases]
+        aliases = tuple(dict.fromkeys(a for a in (*e.aliases, *extra) if a != e.label))
+        confidence = _entity_confidence(e)
+        entities.append(Entity(key=key, label=e.label, type=e.type, aliases=aliases,
+                               mentions=tuple(Mention(m.text, m.start, m.end) for m in e.mentions),
+                               confidence=confidence))  # fmt: skip
+    known = {e.key for e in entities}
+    for p in places.values():
+        if p.key not in known:
+            entities.append(p)
+            known.add(p.key)
+    if document.source and not any(norm_key(e.label) == norm_key(document.source) for e in entities):
+        entities.append(Entity(key=f"Organization:{norm_key(document.source)}", label=document.source,
+                               type="Organization"))  # fmt: skip
+    entities.sort(key=lambda e: (e.mentions[0].start if e.mentions else len(text), e.key))
+    ordered = sorted(facts.values(), key=lambda f: (f.provenance.start, f.subject, f.predicate, f.object))
+    return Extraction(document=document, entities=tuple(entities), facts=tuple(ordered))
+
+
+def _entity_confidence(e) -> float:
+    probs = [getattr(m, "confidence", None) for m in e.mentions]
+    probs = [p for p in probs if p is not None]
+    return round(sum(probs) / len(probs), 4) if probs else 1.0

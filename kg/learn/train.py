@@ -1,0 +1,398 @@
+"""Training the learned extractor from annotated articles, and cross-validating it.
+
+Training is a function of (documents, annotations, seed): the same inputs give the
+same weights. It goes:
+
+1. annotations are checked (:mod:`kg.annotations`); an error stops training;
+2. documents are read and parsed once; entity candidates get their labels;
+3. the entity classifier is fitted on every document;
+4. the documents are split into ``folds``; each fold's mentions are chosen by an entity
+   classifier fitted on the other folds, so the fact classifiers learn from mentions as
+   imperfect as those of unseen articles;
+5. the fact classifiers (pairs, group objects, quotations) are fitted fold by fold, and
+   their scores on the held-out fold give, per property, the decision threshold that
+   maximises F1 and the calibration of scores into probabilities of being right;
+6. the fact classifiers are fitted on every document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kg.errors import KGError
+from kg.learn import align
+from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_mentions, entity_candidates
+from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
+from kg.learn.linear import LinearModel
+from kg.learn.model import CLASSIFIERS, Calibration, ExtractionModel
+from kg.model import Document, Extraction, PREDICATES
+
+__all__ = ["TrainingDocument", "TrainingError", "DEFAULTS", "prepare", "fit", "train", "extraction_document"]
+
+#: Hyper-parameters (a model's config records the ones it was trained with).
+DEFAULTS: dict[str, Any] = {
+    "entity_c": 1.0,
+    "pair_c": 0.5,
+    "group_c": 0.5,
+    "quote_c": 0.5,
+    "entity_threshold": 0.5,
+    "folds": 4,
+    "min_count": 1,
+}
+
+#: Thresholds tried for each property.
+_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class TrainingError(KGError):
+    """The training material cannot be used (see the message for the file and the problem)."""
+
+
+@dataclass
+class TrainingDocument:
+    """An annotated document, parsed, with its entity candidates and their labels."""
+
+    document: Document
+    chunks: list
+    gold: dict[str, Any]
+    candidates: list[EntityCandidate]
+    labels: list[str]
+
+    @property
+    def doc_id(self) -> str:
+        return self.document.doc_id
+
+
+def prepare(
+    sources: list[tuple[str | os.PathLike[str], str | os.PathLike[str]]],
+    *,
+    progress: Progress | None = None,
+) -> tuple[list[TrainingDocument], list[str]]:
+    """Read, check and parse annotated corpora, given as ``(corpus folder, annotation folder)`` pairs.
+
+    Only documents with an annotation are used. Returns the training documents and
+    the warnings about the annotations.
+
+    Raises:
+        TrainingError: an annotation has errors (all of them are listed), an annotation has
+            no document, two documents share an id, or no document can be used.
+    """
+    from kg import ingest, nlp
+    from kg.annotations import load_annotations
+    from kg.pipeline import assign_doc_ids
+
+    documents: list[tuple[Document, dict[str, Any]]] = []
+    warnings: list[str] = []
+    seen: dict[str, Path] = {}
+    for corpus_dir, gold_dir in sources:
+        corpus, gold_path = Path(corpus_dir), Path(gold_dir)
+        golds, problems = load_annotations(gold_path, corpus)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            listed = "\n".join(f"  {p}" for p in errors[:50])
+            more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+            raise TrainingError(f"{len(errors)} problem(s) in the annotations of {gold_path}:\n{listed}{more}")
+        warnings += [str(p) for p in problems if p.severity != "error"]
+        paths = ingest.discover(corpus)
+        ids = assign_doc_ids(paths, corpus)
+        by_id = {ids[p]: p for p in paths}
+        by_stem = {p.stem: p for p in paths}
+        for doc_id, data in sorted(golds.items()):
+            path = by_id.get(doc_id) or by_stem.get(doc_id)
+            if path is None:
+                raise TrainingError(f"{gold_path}: the annotation of {doc_id!r} has no document in {corpus}")
+            if doc_id in seen:
+                raise TrainingError(f"{path}: a document of {seen[doc_id]} has the same id {doc_id!r}")
+            seen[doc_id] = path
+            doc = ingest.read_document(path, root=corpus, doc_id=doc_id)
+            if doc.lang not in nlp.LANGUAGES:
+                warnings.append(f"{path}: language {doc.lang!r} has no model; left out of training")
+                continue
+            documents.append((doc, data))
+    if not documents:
+        raise TrainingError("no annotated document can be used for training")
+    out: list[TrainingDocument] = []
+    total = len(documents)
+    for lang in nlp.LANGUAGES:
+        same = [(d, g) for d, g in documents if d.lang == lang]
+        gold_of = {d.doc_id: g for d, g in same}
+        for doc, chunks in nlp.pipe(((d, d.text) for d, _ in same), lang):
+            data = gold_of[doc.doc_id]
+            cands = entity_candidates(chunks, lang)
+            gold = align.Gold(data)
+            out.append(TrainingDocument(doc, chunks, data, cands, [align.entity_label(gold, c) for c in cands]))
+            if progress:
+                progress("parse", len(out), total)
+    out.sort(key=lambda t: t.doc_id)
+    return out, warnings
+
+
+def _fit_entities(docs: list[TrainingDocument], cfg: dict[str, Any], seed: int) -> LinearModel:
+    rows = [c.features for d in docs for c in d.candidates]
+    labels = [label for d in docs for label in d.labels]
+    return LinearModel.fit(rows, labels, c=cfg["entity_c"], seed=seed, min_count=cfg["min_count"])
+
+
+def _analyse(docs: list[TrainingDocument], model: LinearModel, threshold: float) -> list[Analysis]:
+    out = []
+    for d in docs:
+        probs = model.predict_proba([c.features for c in d.candidates])
+        out.append(analyse(d.document, d.chunks, choose_mentions(d.candidates, probs, model.classes, threshold)))
+    return out
+
+
+def _rows(docs: list[TrainingDocument], analyses: list[Analysis]) -> dict[str, tuple[list, list]]:
+    rows: dict[str, tuple[list, list]] = {k: ([], []) for k in ("pairs", "groups", "quotes")}
+    for d, an in zip(docs, analyses):
+        gold = align.Gold(d.gold)
+        for p in an.pairs:
+            rows["pairs"][0].append(p.features)
+            rows["pairs"][1].append(align.pair_label(gold, an, p))
+        for g in an.groups:
+            rows["groups"][0].append(g.features)
+            rows["groups"][1].append(align.group_label(gold, an, g))
+        for q in an.quotes:
+            rows["quotes"][0].append(q.features)
+            rows["quotes"][1].append(align.quote_label(gold, an, q))
+    return rows
+
+
+def _fit_facts(rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: int) -> dict[str, LinearModel]:
+    out = {}
+    for name, key in (("pairs", "pair_c"), ("groups", "group_c"), ("quotes", "quote_c")):
+        features, labels = rows[name]
+        if len(set(labels)) < 2:  # a corpus without any such fact: a classifier that always says NONE
+            out[name] = LinearModel([], ["NONE", "_"], np.zeros((0, 2)), np.array([1.0, -1.0]))
+            continue
+        out[name] = LinearModel.fit(features, labels, c=cfg[key], seed=seed, min_count=cfg["min_count"])
+    return out
+
+
+def _folds(docs: list[TrainingDocument], k: int, seed: int) -> list[int]:
+    """Fold number of each document (a seeded shuffle of the sorted ids, dealt in turn)."""
+    ids = sorted(d.doc_id for d in docs)
+    random.Random(seed).shuffle(ids)
+    fold_of = {doc_id: i % k for i, doc_id in enumerate(ids)}
+    return [fold_of[d.doc_id] for d in docs]
+
+
+def _fact_document(f, labels: dict[str, str]) -> dict[str, Any] | None:
+    if f.subject not in labels:
+        return None
+    if f.object_kind == "entity":
+        if f.object not in labels:
+            return None
+        obj = labels[f.object]
+    elif f.object_kind == "quote":
+        obj = " ".join(f.object.split()[:6])
+    else:
+        obj = f.object
+    fact: dict[str, Any] = {"s": labels[f.subject], "p": f.predicate, "o": obj}
+    for name in ("amount", "currency", "count", "year", "role"):
+        value = getattr(f, name)
+        if value is not None:
+            fact[name] = (int(value) if value == int(value) else float(value)) if name == "amount" else value
+    return fact
+
+
+def extraction_document(ex: Extraction) -> dict[str, Any]:
+    """An extraction in the annotation format (as ``kg export --format gold-json`` writes it)."""
+    from kg.export import _tidy_facts
+
+    labels = {e.key: e.label for e in ex.entities}
+    entities = [{"label": e.label, "type": e.type, "aliases": list(e.aliases)} for e in ex.entities]
+    facts = [fact for f in ex.facts if (fact := _fact_document(f, labels)) is not None]
+    return {"doc": ex.document.doc_id, "lang": ex.document.lang, "entities": entities, "facts": _tidy_facts(facts)}
+
+
+def _tune(
+    held: list[tuple[TrainingDocument, Analysis, dict[tuple[str, str, str], ScoredFact]]], model: ExtractionModel
+) -> tuple[dict[str, float], dict[str, dict[str, list[float]]], dict[str, Any]]:
+    """Per property: the threshold that maximises F1 on held-out scores, and the calibration."""
+    from kg.evaluate import fact_hits, predicate_key
+
+    points: dict[str, list[tuple[float, bool]]] = {p: [] for p in PREDICATES}
+    gold_counts = {p: 0 for p in PREDICATES}
+    canonical = {predicate_key(p): p for p in PREDICATES}
+    # no threshold and no calibration: a fact's confidence is its raw score
+    everything = ExtractionModel(model.classifiers, {"thresholds": {"entity": 0.0, "facts": dict.fromkeys(PREDICATES, 0.0)}})
+    for d, an, scored in held:
+        for f in d.gold.get("facts", []):
+            p = canonical.get(predicate_key(f.get("p", "")))
+            if p:
+                gold_counts[p] += 1
+        ex = to_extraction(an, decide(an, scored, everything), everything)
+        labels = {e.key: e.label for e in ex.entities}
+        ranked = []
+        for f in sorted(ex.facts, key=lambda f: (-f.provenance.confidence, f.provenance.start)):
+            fact = _fact_document(f, labels)
+            if fact is not None:
+                ranked.append((fact, f.provenance.confidence))
+        entities = [{"label": e.label, "type": e.type, "aliases": list(e.aliases)} for e in ex.entities]
+        hits = fact_hits(d.gold, {"entities": entities, "facts": [fact for fact, _ in ranked]})
+        for (fact, score), hit in zip(ranked, hits):
+            points[fact["p"]].append((score, hit))
+    thresholds: dict[str, float] = {}
+    calibration: dict[str, dict[str, list[float]]] = {}
+    figures: dict[str, Any] = {}
+    for p in PREDICATES:
+        pts = points[p]
+        best = (0.0, 0.5, 0, 0)
+        for t in _GRID:
+            kept = [h for s, h in pts if s >= t]
+            tp = sum(kept)
+            prec = tp / len(kept) if kept else 0.0
+            rec = tp / gold_counts[p] if gold_counts[p] else 0.0
+            f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+            if f1 > best[0] + 1e-9:
+                best = (f1, t, tp, len(kept))
+        thresholds[p] = best[1] if best[0] > 0 else 0.5
+        figures[p] = {"f1": round(best[0], 3), "tp": best[2], "pred": best[3], "gold": gold_counts[p]}
+        calibration[p] = _isotonic(pts).to_dict()
+    return thresholds, calibration, figures
+
+
+def _isotonic(points: list[tuple[float, bool]]) -> Calibration:
+    """Scores -> observed precision, increasing (pool-adjacent-violators), as a few breakpoints."""
+    if len(points) < 5:
+        return Calibration()
+    pts = sorted(points)
+    xs = np.array([s for s, _ in pts])
+    ys = np.array([1.0 if h else 0.0 for _, h in pts])
+    # pool adjacent violators
+    blocks: list[list[float]] = []  # [sum, count, min x, max x]
+    for x, y in zip(xs, ys):
+        blocks.append([y, 1.0, x, x])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            s, n, lo, hi = blocks.pop()
+            blocks[-1][0] += s
+            blocks[-1][1] += n
+            blocks[-1][3] = hi
+    bx, by = [0.0], [0.0]
+    for s, n, lo, hi in blocks:
+        v = (s + 0.5) / (n + 1.0)  # smoothed toward 1/2 where a block is small
+        bx.append(float((lo + hi) / 2))
+        by.append(float(max(v, by[-1])))
+    bx.append(1.0)
+    by.append(max(by[-1], by[-1]))
+    # keep the breakpoints strictly increasing in x
+    cx, cy = [], []
+    for x, y in zip(bx, by):
+        if cx and x <= cx[-1]:
+            cy[-1] = max(cy[-1], y)
+            continue
+        cx.append(x)
+        cy.append(y)
+    return Calibration(cx, cy)
+
+
+def fit(
+    docs: list[TrainingDocument],
+    *,
+    seed: int = 0,
+    config: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> ExtractionModel:
+    """Train a model on prepared documents (see the module docstring for the steps)."""
+    from kg import __version__
+
+    cfg = dict(DEFAULTS, **(config or {}))
+    t0 = time.perf_counter()
+    k = max(2, min(int(cfg["folds"]), len(docs)))
+    steps = 2 * k + 2
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress("train", done, steps)
+
+    entities = _fit_entities(docs, cfg, seed)
+    step()
+    fold = _folds(docs, k, seed)
+    analyses: list[Analysis | None] = [None] * len(docs)
+    for f in range(k):
+        inside = [d for d, g in zip(docs, fold) if g != f]
+        model_f = _fit_entities(inside, cfg, seed)
+        held = [i for i, g in enumerate(fold) if g == f]
+        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg["entity_threshold"])):
+            analyses[i] = an
+        step()
+    ready = [an for an in analyses if an is not None]
+    base = {"thresholds": {"entity": cfg["entity_threshold"], "facts": {}}}
+    held_out: list[tuple[TrainingDocument, Analysis, dict]] = []
+    for f in range(k):
+        inside = [i for i, g in enumerate(fold) if g != f]
+        rows = _rows([docs[i] for i in inside], [ready[i] for i in inside])
+        facts_f = _fit_facts(rows, cfg, seed)
+        model_f = ExtractionModel(dict(facts_f, entities=entities), base)
+        for i, g in enumerate(fold):
+            if g == f:
+                held_out.append((docs[i], ready[i], score_facts(ready[i], model_f)))
+        step()
+    classifiers = dict(_fit_facts(_rows(docs, ready), cfg, seed), entities=entities)
+    step()
+    model = ExtractionModel({k_: classifiers[k_] for k_ in CLASSIFIERS}, base)
+    thresholds, calibration, figures = _tune(held_out, model)
+    corpus = hashlib.sha256()
+    for d in docs:
+        corpus.update(f"{d.doc_id}:{d.document.sha256}\n".encode())
+    model.config = {
+        "kg_version": __version__,
+        "seed": seed,
+        "hyperparameters": cfg,
+        "thresholds": {"entity": cfg["entity_threshold"], "facts": thresholds},
+        "calibration": calibration,
+        "trained_on": {"documents": len(docs), "digest": corpus.hexdigest()[:16],
+                       "ids": [d.doc_id for d in docs]},  # fmt: skip
+        "held_out_f1": figures,
+        "training_seconds": round(time.perf_counter() - t0, 1),
+        "spacy_models": _spacy_models(),
+    }
+    return model
+
+
+def _spacy_models() -> dict[str, str]:
+    from kg import nlp
+
+    out = {}
+    for lang in nlp.LANGUAGES:
+        try:
+            name = nlp.model_name(lang)
+            out[lang] = f"{name}=={nlp.package_version(name)}"
+        except KGError:
+            out[lang] = "none"
+    return out
+
+
+def train(
+    sources: list[tuple[str | os.PathLike[str], str | os.PathLike[str]]],
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    config: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> tuple[ExtractionModel, list[str]]:
+    """Train a model on annotated corpora (``(corpus, annotations)`` folder pairs) and save it into ``out_dir``.
+
+    Returns the model and the warnings about the annotations.
+
+    Raises:
+        TrainingError: the annotations have errors, or nothing can be trained on.
+    """
+    docs, warnings = prepare(sources, progress=progress)
+    model = fit(docs, seed=seed, config=config, progress=progress)
+    model.save(out_dir)
+    return model, warnings
