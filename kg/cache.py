@@ -27,10 +27,17 @@ __all__ = ["ExtractionCache", "extractor_version"]
 CACHE_DIR = ".cache"
 
 
+def extractor_version(model: str | os.PathLike[str] | None = None) -> str:
+    """A digest of everything that decides what the extractor finds: kg's version, the
+    extraction code, the rule data under ``ontology/lexicon``, the spaCy models in use and
+    the extraction model (``model``: its directory; None for the one shipped with kg)."""
+    from kg.learn.model import load_model
+
+    return _version(load_model(model).model_id)
+
+
 @functools.cache
-def extractor_version() -> str:
-    """A digest of everything that decides what the extractor finds: kg's version,
-    the rule data under ``ontology/lexicon`` and the spaCy models in use."""
+def _version(model_id: str) -> str:
     from kg import __version__, nlp
 
     h = hashlib.sha256(__version__.encode())
@@ -46,8 +53,10 @@ def extractor_version() -> str:
             name = "none"
         h.update(f"{lang}:{name}:{nlp.package_version(name) if name != 'none' else ''}".encode())
     code = Path(__file__).resolve().parent
-    for path in sorted((code / "extract").glob("*.py")):
-        h.update(path.read_bytes())
+    for folder in ("extract", "learn"):
+        for path in sorted((code / folder).glob("*.py")):
+            h.update(path.read_bytes())
+    h.update(f"model:{model_id}".encode())
     return h.hexdigest()[:16]
 
 
@@ -82,9 +91,9 @@ def _from_json(data: dict[str, Any], document: Document) -> Extraction:
 class ExtractionCache:
     """Cached extractions of one output folder, keyed by the document's sha256."""
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], model: str | os.PathLike[str] | None = None) -> None:
         self.folder = Path(out_dir) / CACHE_DIR
-        self.version = extractor_version()
+        self.version = extractor_version(model)
         self.used: set[str] = set()
 
     def _path(self, doc: Document) -> Path:

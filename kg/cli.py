@@ -104,6 +104,14 @@ def cli() -> None:
     help="Address of the Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786.",
 )
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed since the last build into OUT_DIR.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Extract with the model in DIR (written by kg train) instead of the one shipped with kg.",
+)
 def build(
     corpus_dir: Path,
     out_dir: Path,
@@ -115,6 +123,7 @@ def build(
     executor: str,
     scheduler: str | None,
     force: bool,
+    model_dir: Path | None,
 ) -> None:
     """Build the graph of every .txt, .md and .html file under CORPUS_DIR.
 
@@ -166,6 +175,7 @@ def build(
                 executor=executor,
                 scheduler=scheduler,
                 force=force,
+                model=model_dir,
             )
     except KGError as exc:
         raise _fail(exc) from exc
@@ -525,7 +535,19 @@ def _echo_scores(result: dict, fmt: str) -> None:
     show_default=True,
     help="A table, or the whole result as JSON.",
 )
-def evaluate_command(corpus_dir: Path, gold_dir: Path, model_dir: Path | None, min_confidence: float, fmt: str) -> None:
+@click.option(
+    "--cv",
+    "folds",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="K",
+    help="K-fold cross-validation by document: train on K-1 folds, score the held-out fold (needs no model).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the folds and of training (with --cv).")
+def evaluate_command(
+    corpus_dir: Path, gold_dir: Path, model_dir: Path | None, min_confidence: float, fmt: str, folds: int | None,
+    seed: int,
+) -> None:
     """Build CORPUS_DIR in a temporary folder and score it against the annotation in GOLD_DIR.
 
     GOLD_DIR holds one JSON file per document in the gold format (the format
@@ -534,7 +556,18 @@ def evaluate_command(corpus_dir: Path, gold_dir: Path, model_dir: Path | None, m
     entities and facts, one row per predicate, entity type accuracy and fact
     attribute accuracy. Corpus documents without gold are built but not
     scored; a gold file whose document is not in CORPUS_DIR is an error.
+
+    With --cv K, no model is used: K models are trained, each on all folds but
+    one, and each extracts the documents of its held-out fold; the scores say
+    what to expect of a model trained on this material on articles it never saw.
     """
+    if folds is not None:
+        if model_dir is not None:
+            raise click.UsageError("--cv trains its own models: it cannot be used with --model")
+        if min_confidence:
+            raise click.UsageError("--cv scores the models' own decisions: it cannot be used with --min-confidence")
+        _cross_validate(corpus_dir, gold_dir, folds, seed, fmt)
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -561,6 +594,98 @@ def evaluate_command(corpus_dir: Path, gold_dir: Path, model_dir: Path | None, m
     except KGError as exc:
         raise _fail(exc) from exc
     _echo_scores(result, fmt)
+
+
+def _stage_progress(label: str):  # type: ignore[no-untyped-def]
+    """A progress display on stderr, and the (stage, done, total) callback that moves it."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn(f"[bold]{label}"),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    tasks: dict[str, int] = {}
+
+    def on_stage(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return console, progress, on_stage
+
+
+def _cross_validate(corpus_dir: Path, gold_dir: Path, folds: int, seed: int, fmt: str) -> None:
+    from kg.evaluate import cross_validate
+
+    console, progress, on_stage = _stage_progress("cross-validating")
+    with progress:
+        result = cross_validate(corpus_dir, gold_dir, k=folds, seed=seed, progress=on_stage)
+    if result["warnings"] and fmt == "table":
+        console.print(f"{len(result['warnings'])} warning(s) about the annotations (kg train lists them)",
+                      highlight=False)  # fmt: skip
+    if fmt == "json":
+        _echo_scores(result, fmt)
+        return
+    _echo_scores(result, fmt)
+    click.echo(f"{folds}-fold cross-validation (seed {seed}), fact F1 per fold: "
+               + ", ".join(f"{f['fact_f1']:.3f}" for f in result["folds"]))  # fmt: skip
+
+
+@cli.command("train")
+@click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the model into (created).",
+)
+@click.option(
+    "--add",
+    "extra",
+    nargs=2,
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="CORPUS_DIR GOLD_DIR",
+    help="Train on another annotated corpus too (repeatable).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of training: same inputs and seed, same model.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def train_command(corpus_dir: Path, gold_dir: Path, out_dir: Path, extra: tuple, seed: int, quiet: bool) -> None:
+    """Train an extraction model on the articles of CORPUS_DIR annotated in GOLD_DIR.
+
+    GOLD_DIR holds one JSON file per document in the annotation format (the
+    format of kg export --format gold-json, corrected by hand). The annotations
+    are checked first: each problem is named with its file and fact, and
+    errors stop training. Only annotated documents are used. The model is
+    written to OUT_DIR; use it with kg build --model OUT_DIR.
+    """
+    from kg.learn.train import train
+
+    console, progress, on_stage = _stage_progress("training")
+    sources = [(corpus_dir, gold_dir), *[(Path(c), Path(g)) for c, g in extra]]
+    with progress:
+        model, warnings = train(sources, out_dir, seed=seed, progress=None if quiet else on_stage)
+    if not quiet:
+        for w in warnings[:20]:
+            console.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+        if len(warnings) > 20:
+            console.print(f"… and {len(warnings) - 20} more warnings", highlight=False)
+        figures = model.config["held_out_f1"]
+        click.echo(f"trained on {model.config['trained_on']['documents']} documents in "
+                   f"{model.config['training_seconds']} s; held-out F1 per property (thresholds chosen on it):")  # fmt: skip
+        for p, v in figures.items():
+            click.echo(f"  {p:14} F1 {v['f1']:.3f}  threshold {model.threshold(p):.2f}  ({v['gold']} facts)")
+    click.echo(f"model: {out_dir} ({model.model_id})")
 
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml")

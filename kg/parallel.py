@@ -56,38 +56,42 @@ def _message(exc: BaseException) -> str:
     return f"extraction failed: {type(exc).__name__}: {exc}"
 
 
-def _extract_stream(docs: Iterable[Document], lang: str) -> Iterator[Outcome]:
+def _extract_stream(docs: Iterable[Document], lang: str, model: str | None = None) -> Iterator[Outcome]:
     """Parse and extract ``docs`` (all of language ``lang``) in one streaming ``nlp.pipe``."""
-    from kg.extract import extract
+    from kg.learn import extract, load_model
 
+    loaded = load_model(model)
     for doc, chunks in nlp.pipe(((d, d.text) for d in docs), lang):
         try:
-            yield doc, extract(doc, chunks), ""
+            yield doc, extract(doc, chunks, loaded), ""
         except Exception as exc:  # a bug in a rule must not lose the other documents
             yield doc, None, _message(exc)
 
 
-def extract_batch(docs: list[Document], lang: str) -> tuple[str, list[tuple[str, Extraction | None, str]]]:
+def extract_batch(
+    docs: list[Document], lang: str, model: str | None = None
+) -> tuple[str, list[tuple[str, Extraction | None, str]]]:
     """Worker side: the extractions of a batch of documents of one language.
 
     Returns the worker's extractor version (the driver checks that it uses the same
     rules and models) and ``(doc_id, extraction or None, error)`` per document.
     When the parse of the batch fails as a whole, the documents are retried one
-    by one, so only the document at fault is lost.
+    by one, so only the document at fault is lost. ``model`` is the extraction model's
+    directory (None: the one shipped with kg); it must exist where the worker runs.
     """
     from kg.cache import extractor_version
 
     with _locks[lang]:
         try:
-            out = [(d.doc_id, ex, err) for d, ex, err in _extract_stream(docs, lang)]
+            out = [(d.doc_id, ex, err) for d, ex, err in _extract_stream(docs, lang, model)]
         except Exception:
             out = []
             for doc in docs:
                 try:
-                    out.extend((d.doc_id, ex, err) for d, ex, err in _extract_stream([doc], lang))
+                    out.extend((d.doc_id, ex, err) for d, ex, err in _extract_stream([doc], lang, model))
                 except Exception as exc:
                     out.append((doc.doc_id, None, _message(exc)))
-    return extractor_version(), out
+    return extractor_version(model), out
 
 
 def _batches(docs: list[Document], size: int) -> Iterator[tuple[list[Document], str]]:
@@ -97,19 +101,21 @@ def _batches(docs: list[Document], size: int) -> Iterator[tuple[list[Document], 
             yield same[i : i + size], lang
 
 
-def _check_version(version: str) -> None:
+def _check_version(version: str, model: str | None) -> None:
     from kg.cache import extractor_version
 
-    if version != extractor_version():
+    if version != extractor_version(model):
         raise KGError(
-            f"a worker extracts with another version of kg, its rule data or its spaCy models "
-            f"({version} here {extractor_version()}); install the same kg and models on every worker"
+            f"a worker extracts with another version of kg, its rule data, its spaCy models or its extraction "
+            f"model ({version} here {extractor_version(model)}); install the same kg and models on every worker"
         )
 
 
-def _unpack(batch: list[Document], result: tuple[str, list[tuple[str, Extraction | None, str]]]) -> list[Outcome]:
+def _unpack(
+    batch: list[Document], result: tuple[str, list[tuple[str, Extraction | None, str]]], model: str | None
+) -> list[Outcome]:
     version, items = result
-    _check_version(version)
+    _check_version(version, model)
     by_id = {d.doc_id: d for d in batch}
     return [(by_id[doc_id], ex, err) for doc_id, ex, err in items]
 
@@ -135,6 +141,7 @@ def run(
     workers: int = 1,
     scheduler: Any = None,
     batch_docs: int | None = None,
+    model: str | None = None,
 ) -> Iterator[Outcome]:
     """Extract every document of ``docs`` (all with text in a supported language).
 
@@ -147,6 +154,7 @@ def run(
         scheduler: for ``dask``: the scheduler's address (``tcp://host:8786``) or a
             ``dask.distributed.Client``.
         batch_docs: documents per task for worker processes and Dask (default :data:`BATCH_DOCS`).
+        model: the extraction model's directory (None: the one shipped with kg).
 
     Raises:
         KGError: unknown executor, bad worker count, Dask not installed or its
@@ -155,14 +163,14 @@ def run(
     check_options(executor, workers, scheduler)
     batch_docs = batch_docs or BATCH_DOCS
     if executor == "dask":
-        yield from _run_dask(docs, scheduler, batch_docs)
+        yield from _run_dask(docs, scheduler, batch_docs, model)
     elif workers == 1:
         for lang in nlp.LANGUAGES:
             same = [d for d in docs if d.lang == lang]
             if same:  # no model is loaded for a language without documents
-                yield from _extract_stream(same, lang)
+                yield from _extract_stream(same, lang, model)
     else:
-        yield from _run_processes(docs, workers, batch_docs)
+        yield from _run_processes(docs, workers, batch_docs, model)
 
 
 def _worker_init() -> None:
@@ -172,7 +180,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_processes(docs: list[Document], workers: int, batch_docs: int) -> Iterator[Outcome]:
+def _run_processes(docs: list[Document], workers: int, batch_docs: int, model: str | None) -> Iterator[Outcome]:
     import multiprocessing
 
     # spawn, not fork: the driver may run threads (progress display) and hold loaded models
@@ -182,17 +190,17 @@ def _run_processes(docs: list[Document], workers: int, batch_docs: int) -> Itera
         pending: dict[Future, list[Document]] = {}
         try:
             for batch, lang in batches:
-                pending[pool.submit(extract_batch, batch, lang)] = batch
+                pending[pool.submit(extract_batch, batch, lang, model)] = batch
                 if len(pending) >= 2 * workers:  # a bounded window: memory stays flat on any corpus size
-                    yield from _drain(pending)
+                    yield from _drain(pending, model)
             while pending:
-                yield from _drain(pending)
+                yield from _drain(pending, model)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
 
-def _drain(pending: dict[Future, list[Document]]) -> Iterator[Outcome]:
+def _drain(pending: dict[Future, list[Document]], model: str | None) -> Iterator[Outcome]:
     """The outcomes of the batches finished so far (at least one; waits for it)."""
     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
     for fut in sorted(done, key=lambda f: pending[f][0].doc_id):
@@ -202,10 +210,10 @@ def _drain(pending: dict[Future, list[Document]]) -> Iterator[Outcome]:
             for doc in batch:
                 yield doc, None, f"extraction failed in a worker process: {type(exc).__name__}: {exc}"
             continue
-        yield from _unpack(batch, fut.result())
+        yield from _unpack(batch, fut.result(), model)
 
 
-def _run_dask(docs: list[Document], scheduler: Any, batch_docs: int) -> Iterator[Outcome]:
+def _run_dask(docs: list[Document], scheduler: Any, batch_docs: int, model: str | None) -> Iterator[Outcome]:
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
@@ -225,7 +233,7 @@ def _run_dask(docs: list[Document], scheduler: Any, batch_docs: int) -> Iterator
         window = 2 * n_workers
         futures: dict[Any, list[Document]] = {}
         for batch, lang in batches:
-            futures[client.submit(extract_batch, batch, lang, pure=False)] = batch
+            futures[client.submit(extract_batch, batch, lang, model, pure=False)] = batch
             if len(futures) >= window:  # a bounded window: the driver never holds every document's result
                 break
         if not futures:
@@ -240,10 +248,10 @@ def _run_dask(docs: list[Document], scheduler: Any, batch_docs: int) -> Iterator
                 for doc in batch:
                     yield doc, None, f"extraction failed on a Dask worker: {type(exc).__name__}: {exc}"
             if result is not None:
-                yield from _unpack(batch, result)
+                yield from _unpack(batch, result, model)
             nxt = next(batches, None)
             if nxt is not None:
-                new = client.submit(extract_batch, nxt[0], nxt[1], pure=False)
+                new = client.submit(extract_batch, nxt[0], nxt[1], model, pure=False)
                 futures[new] = nxt[0]
                 queue.add(new)
     finally:

@@ -58,8 +58,10 @@ class BuildResult:
     explorer_path: Path | None = None
     #: True when nothing changed since the last build into ``out_dir`` and its output was kept as it is
     unchanged: bool = False
-    #: wall-clock seconds of each stage: ingest, extract (parse + rules), resolve, write, explorer
+    #: wall-clock seconds of each stage: ingest, extract (parse + model), resolve, write, explorer
     timings: dict[str, float] = field(default_factory=dict)
+    #: the extraction model: its id, directory and what it was trained on
+    model: dict[str, Any] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -139,6 +141,7 @@ def build(
     executor: str = "local",
     scheduler: Any = None,
     force: bool = False,
+    model: str | os.PathLike[str] | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of every document under ``corpus_dir`` into ``out_dir``.
 
@@ -158,14 +161,18 @@ def build(
         force: rebuild even when nothing changed since the last build into ``out_dir``
             (otherwise such a build keeps the output as it is and returns its report,
             with ``unchanged=True``).
+        model: the extraction model's directory (made by ``kg train``); None for the
+            model shipped with kg.
 
     Raises:
         IngestError: ``corpus_dir`` is not a folder.
         GraphError: the output cannot be written.
+        ModelError: ``model`` is not a model directory kg can read.
         KGError: a bad option, or the Dask scheduler cannot be reached.
     """
     from kg import ingest, parallel
     from kg import store as graph_store
+    from kg.learn import load_model
 
     t0 = time.perf_counter()
     root = Path(corpus_dir)
@@ -175,8 +182,11 @@ def build(
     if store not in graph_store.STORES:
         raise KGError(f"unknown store {store!r}; expected one of {', '.join(graph_store.STORES)}")
     parallel.check_options(executor, workers, scheduler)  # before any file is read
+    model_path = str(Path(model).resolve()) if model is not None else None
+    extraction_model = load_model(model_path)  # a bad model directory is an error before any work
     paths = ingest.discover(root)
-    options = {"min_confidence": min_confidence, "explorer": explorer, "store": store}
+    options = {"min_confidence": min_confidence, "explorer": explorer, "store": store,
+               "model": extraction_model.model_id}  # fmt: skip
     fingerprint = _fingerprint(root, paths, options)
     if not force:
         previous = _unchanged(out, fingerprint, t0)
@@ -188,7 +198,7 @@ def build(
     from kg import rdf, resolve  # after the no-op check: they import spaCy
 
     ids = assign_doc_ids(paths, root)
-    result = BuildResult(out_dir=out)
+    result = BuildResult(out_dir=out, model=_model_summary(extraction_model))
     reports: dict[str, FileReport] = {}
     documents: list[Document] = []
     for path in paths:
@@ -213,7 +223,7 @@ def build(
     extractions: list[Extraction] = []
     from kg.cache import ExtractionCache
 
-    cache = ExtractionCache(out)
+    cache = ExtractionCache(out, model_path)
     fresh: list[Document] = []
     for doc in documents:
         if not (doc.lang in nlp.LANGUAGES and doc.text.strip()):
@@ -231,7 +241,8 @@ def build(
         if progress:
             progress(doc.path, rep.status, len(paths))
 
-    for doc, full, error in parallel.run(fresh, executor=executor, workers=workers, scheduler=scheduler):
+    outcomes = parallel.run(fresh, executor=executor, workers=workers, scheduler=scheduler, model=model_path)
+    for doc, full, error in outcomes:
         rep = reports[doc.path]
         if full is None:
             rep.status, rep.reason = "skipped", error
@@ -255,7 +266,10 @@ def build(
     t_extract = time.perf_counter()
 
     extractions.sort(key=lambda e: e.document.doc_id)
-    resolution = resolve.resolve(extractions, overrides=resolve.load_overrides(root), previous=_previous_keys(out))
+    resolution = resolve.resolve(
+        extractions, overrides=resolve.load_overrides(root), previous=_previous_keys(out), in_place=False
+    )
+    extractions = [resolution.apply(ex) for ex in extractions]
     t_resolve = time.perf_counter()
     # one document graph at a time, in graph-name order, straight to the file
     named = sorted(extractions, key=lambda ex: str(rdf.document_iri(ex.document.doc_id)))
@@ -351,9 +365,16 @@ def _stamps(out: Path) -> dict[str, list[int]]:
     return stamps
 
 
+def _model_summary(model: Any) -> dict[str, Any]:
+    trained = model.config.get("trained_on", {})
+    return {"id": model.model_id, "path": str(model.path), "documents": trained.get("documents"),
+            "corpus": trained.get("digest"), "kg_version": model.config.get("kg_version")}  # fmt: skip
+
+
 def _write_report(out: Path, result: BuildResult, fingerprint: str) -> None:
     data = {
         "summary": result.summary(),
+        "model": result.model,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
         "files": [asdict(f) for f in result.files],
         "fingerprint": fingerprint,
@@ -374,7 +395,7 @@ def _unchanged(out: Path, fingerprint: str, t0: float) -> BuildResult | None:
         summary = data["summary"]
         result = BuildResult(
             out_dir=out, files=files, words=int(summary["words"]), cached=int(summary["documents"]),
-            graph_path=out / GRAPH_FILE, unchanged=True,
+            graph_path=out / GRAPH_FILE, unchanged=True, model=dict(data.get("model") or {}),
         )  # fmt: skip
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None

@@ -420,13 +420,6 @@ def test_evaluate_passes_the_model_to_build(small_corpus, fake_build, tmp_path):
     assert fake_build[0]["model"] == tmp_path / "model"
 
 
-def test_evaluate_refuses_a_model_when_build_takes_none(small_corpus, monkeypatch, tmp_path):
-    corpus, gold, _ = small_corpus
-    monkeypatch.setattr(kg, "build", lambda corpus_dir, out_dir, *, explorer=True, min_confidence=0.0: None)
-    with pytest.raises(EvaluationError, match="cannot build with a trained model"):
-        evaluate(corpus, gold, model=tmp_path / "model")
-
-
 def test_gold_without_its_document_is_an_error_naming_the_file(small_corpus, fake_build):
     corpus, gold, _ = small_corpus
     (gold / "n9.json").write_text(json.dumps({"doc": "n9", "entities": [], "facts": []}), encoding="utf-8")

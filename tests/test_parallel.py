@@ -70,21 +70,21 @@ def test_cli_options_that_do_not_go_together(tmp_path):
 
 def test_a_worker_with_other_rules_or_models_is_refused():
     with pytest.raises(KGError, match="another version of kg"):
-        parallel._check_version("0000000000000000")
+        parallel._check_version("0000000000000000", None)
 
 
 @pytest.mark.slow
 def test_a_failing_document_in_a_batch_loses_only_itself(monkeypatch):
-    import kg.extract
+    import kg.learn
 
-    real = kg.extract.extract
+    real = kg.learn.extract
 
-    def flaky(document, chunks):
+    def flaky(document, chunks, model=None):
         if "explode" in document.text:
             raise ZeroDivisionError("boom")
-        return real(document, chunks)
+        return real(document, chunks, model)
 
-    monkeypatch.setattr(kg.extract, "extract", flaky)
+    monkeypatch.setattr(kg.learn, "extract", flaky)
     docs = [_doc("a", "Amazon invested $4 billion in Anthropic."), _doc("b", "This will explode."),
             _doc("c", "Nvidia partners with Mistral AI.")]  # fmt: skip
     version, items = parallel.extract_batch(docs, "en")

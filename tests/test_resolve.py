@@ -337,7 +337,7 @@ def test_resolution_is_the_same_whatever_the_order_and_across_rebuilds():
         assert [m.__dict__ for m in other.merges] == [m.__dict__ for m in first.merges]
 
 
-# --- end to end: documents written for these tests, extracted by hand or by the rules ---------------------------------
+# --- end to end: documents written for these tests, extracted by hand or by the model ---------------------------------
 
 QUILLOTECH = {
     "a.txt": "Quillotech and Brindle Labs\n\nQuillotech, a company based in Lyon, works with Brindle Labs. "
@@ -372,14 +372,14 @@ def _hand_made_extract(document: Document, chunks) -> Extraction:
     return Extraction(document, tuple(ents.values()), facts)
 
 
-@pytest.mark.parametrize("extractor", ["hand-made", "rules"])
+@pytest.mark.parametrize("extractor", ["hand-made", "model"])
 def test_build_settles_one_class_and_the_graph_conforms(tmp_path, monkeypatch, extractor):
     from click.testing import CliRunner
 
     from kg.cli import cli
 
     if extractor == "hand-made":
-        monkeypatch.setattr("kg.extract.extract", _hand_made_extract)
+        monkeypatch.setattr("kg.learn.extract", lambda document, chunks, model=None: _hand_made_extract(document, chunks))
     corpus, out = tmp_path / "c", tmp_path / "out"
     for name, text in QUILLOTECH.items():
         _write(corpus, name, text)
@@ -396,7 +396,7 @@ def test_build_settles_one_class_and_the_graph_conforms(tmp_path, monkeypatch, e
     kg.build(corpus, tmp_path / "fresh", explorer=False)
     for name, data in files.items():
         assert (out / name).read_bytes() == data and (tmp_path / "fresh" / name).read_bytes() == data, name
-    if extractor == "rules":
+    if extractor == "model":
         return
 
     rows = kg.query(out, "SELECT DISTINCT ?e ?c WHERE { ?e rdfs:label ?l . ?e a ?c . FILTER(STR(?l) = 'Quillotech') }")

@@ -36,7 +36,7 @@ from kg.learn.linear import LinearModel
 from kg.learn.model import CLASSIFIERS, Calibration, ExtractionModel
 from kg.model import Document, Extraction, PREDICATES
 
-__all__ = ["TrainingDocument", "TrainingError", "DEFAULTS", "prepare", "fit", "train", "extraction_document"]
+__all__ = ["TrainingDocument", "TrainingError", "DEFAULTS", "prepare", "fit", "folds", "train", "extraction_document"]
 
 #: Hyper-parameters (a model's config records the ones it was trained with).
 DEFAULTS: dict[str, Any] = {
@@ -179,7 +179,7 @@ def _fit_facts(rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: in
     return out
 
 
-def _folds(docs: list[TrainingDocument], k: int, seed: int) -> list[int]:
+def folds(docs: list[TrainingDocument], k: int, seed: int) -> list[int]:
     """Fold number of each document (a seeded shuffle of the sorted ids, dealt in turn)."""
     ids = sorted(d.doc_id for d in docs)
     random.Random(seed).shuffle(ids)
@@ -321,7 +321,7 @@ def fit(
 
     entities = _fit_entities(docs, cfg, seed)
     step()
-    fold = _folds(docs, k, seed)
+    fold = folds(docs, k, seed)
     analyses: list[Analysis | None] = [None] * len(docs)
     for f in range(k):
         inside = [d for d, g in zip(docs, fold) if g != f]
