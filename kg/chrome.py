@@ -10,7 +10,9 @@ trims the lexicon declares) and later character offsets simply refer to it.
 
 Two structural rules need no lexicon: a line without any letter or digit
 (separators, lone bullets) is dropped, and so is an exact repeat of an earlier
-line of three words or more (titles that page templates print twice).
+line of three words or more (titles that page templates print twice). A line
+that would end the article (a paywall notice, a comment section's heading) ends
+it only when what follows is not article prose.
 
 >>> text, removed = strip_chrome("Partager\\nLa société a levé 10 millions d'euros.\\nPublicité")
 >>> text
@@ -54,6 +56,9 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([?!:;])")
 _WS = re.compile(r"\s+")
 _DEFAULT_MAX_CHARS = 400
 _REPEAT_MIN_WORDS = 3
+_ACTIONS = ("drop", "cut", "keep")
+_SENTENCE_END = tuple(".!?…»”\"')")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+\b")
 
 
 def key(line: str) -> str:
@@ -159,8 +164,11 @@ class ChromeRules:
 
     groups: tuple[_Group, ...]
     min_chars_before_cut: int = 200
+    prose_min_words: int = 20
     glued_prefix: re.Pattern[str] | None = None
     trailing: tuple[re.Pattern[str], ...] = ()
+    caption_credits: tuple[re.Pattern[str], ...] = ()
+    caption_min_words: int = 3
     html: HtmlRules = HtmlRules()
 
     @classmethod
@@ -170,7 +178,7 @@ class ChromeRules:
         try:
             for name, spec in (data.get("groups") or {}).items():
                 action = spec.get("action", "drop")
-                if action not in ("drop", "cut"):
+                if action not in _ACTIONS:
                     raise IngestError(f"{source}: group {name!r} has unknown action {action!r}")
                 flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
                 pats = spec.get("patterns") or []
@@ -192,8 +200,11 @@ class ChromeRules:
             return cls(
                 groups=tuple(groups),
                 min_chars_before_cut=int(data.get("min_chars_before_cut", 200)),
+                prose_min_words=int(data.get("prose_min_words", 20)),
                 glued_prefix=re.compile(rf"^\s*({'|'.join(glued)})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])") if glued else None,
                 trailing=tuple(re.compile(p) for p in data.get("trailing_patterns") or []),
+                caption_credits=tuple(re.compile(p, re.IGNORECASE) for p in data.get("caption_credits") or []),
+                caption_min_words=int(data.get("caption_min_words", 3)),
                 html=HtmlRules.from_mapping(data.get("html") or {}),
             )
         except re.error as exc:
@@ -203,6 +214,8 @@ class ChromeRules:
 
     def classify(self, line: str) -> tuple[str, str] | None:
         """Return ``(reason, action)`` if ``line`` is chrome, else ``None``.
+
+        A line that a ``keep`` group matches (a byline) is not chrome.
 
         >>> load_rules().classify("Il reste 69% de l'article à découvrir.")
         ('paywall notice', 'cut')
@@ -217,8 +230,46 @@ class ChromeRules:
         folded = keyed.casefold()
         for group in self.groups:
             if group.matches(keyed, folded):
-                return (group.reason, group.action)
+                return None if group.action == "keep" else (group.reason, group.action)
         return None
+
+    def caption_credit(self, line: str) -> int | None:
+        """Where the photo credit that follows a caption on ``line`` starts, or ``None``.
+
+        >>> rules = load_rules()
+        >>> line = "Le siège de la coopérative à Brest © J. Morvan / AFP"
+        >>> line[: rules.caption_credit(line)]
+        'Le siège de la coopérative à Brest'
+        >>> rules.caption_credit("© J. Morvan / AFP") is None  # a credit alone: the whole line is chrome
+        True
+        """
+        for pattern in self.caption_credits:
+            m = pattern.search(line)
+            if m is None:
+                continue
+            caption = line[: m.start()].strip()
+            if len(caption.split()) >= self.caption_min_words and (
+                caption.endswith(_SENTENCE_END) or _LOWER_WORD.search(caption)
+            ):
+                return m.start()
+        return None
+
+    def is_prose(self, line: str) -> bool:
+        """Whether ``line`` reads as a paragraph of article text (long enough, ending like a sentence).
+
+        >>> load_rules().is_prose("Super article !")
+        False
+        """
+        line = line.strip()
+        return len(line.split()) >= self.prose_min_words and line.endswith(_SENTENCE_END)
+
+    def prose_follows(self, lines: list[str], start: int) -> bool:
+        """Whether the first line from ``start`` on that is neither blank nor chrome is article prose."""
+        for line in lines[start:]:
+            if not line.strip() or self.classify(line) is not None:
+                continue
+            return self.is_prose(line)
+        return False
 
 
 @lru_cache(maxsize=8)
@@ -249,8 +300,11 @@ def strip_chrome(text: str, *, rules: ChromeRules | None = None) -> tuple[str, l
     """Remove chrome lines from ``text``; return the cleaned text and what was removed.
 
     Lines are kept or dropped whole, except a glued navigation word at a line's
-    start and a bracketed citation label at its end. Runs of blank lines left
-    behind collapse to one; leading and trailing blank lines go.
+    start, a photo credit after a caption and a bracketed citation label at its
+    end. A ``cut`` line removes the rest of the text only when at least
+    ``min_chars_before_cut`` characters were kept before it and the text after it
+    does not go on with article prose; otherwise it is only dropped. Runs of blank
+    lines left behind collapse to one; leading and trailing blank lines go.
 
     Args:
         text: normalised text (``\\n`` newlines).
@@ -261,6 +315,9 @@ def strip_chrome(text: str, *, rules: ChromeRules | None = None) -> tuple[str, l
     True
     >>> strip_chrome("Titre\\nCommentaires (2)\\nTexte")[0]  # too little text before: only dropped
     'Titre\\nTexte'
+    >>> prose = "Le groupe formera quatre cents salariés, a précisé le syndicat. " * 3
+    >>> strip_chrome(article + "\\n0 Comments\\n" + prose)[0] == article.strip() + "\\n" + prose.strip()
+    True
     """
     rules = rules or load_rules()
     kept: list[str] = []
@@ -272,10 +329,13 @@ def strip_chrome(text: str, *, rules: ChromeRules | None = None) -> tuple[str, l
         if rules.glued_prefix is not None and (m := rules.glued_prefix.match(line)):
             removed.append(Removal(i, m.group(0).strip(), "navigation link"))
             line = line[m.end() :]
+        if (start := rules.caption_credit(line)) is not None:
+            removed.append(Removal(i, line[start:].strip(), "photo credit"))
+            line = line[:start].rstrip()
         verdict = rules.classify(line)
         if verdict is not None:
             reason, action = verdict
-            if action == "cut" and kept_chars >= rules.min_chars_before_cut:
+            if action == "cut" and kept_chars >= rules.min_chars_before_cut and not rules.prose_follows(lines, i + 1):
                 removed.extend(
                     Removal(j, rest, f"after {reason}" if j > i else reason)
                     for j, rest in enumerate(lines[i:], start=i)

@@ -70,6 +70,10 @@ def rules() -> ChromeRules:
         ("Reject all", "cookie banner"),
         ("Je m'abonne à la newsletter « Matin »", "newsletter prompt"),
         ("Sign up for our weekly newsletter", "newsletter prompt"),
+        (
+            "A NEWSLETTER FOR YOU Friday, 9 AM Harbour Tech The week's port news in five minutes. Sign Up",
+            "newsletter prompt",
+        ),
         ("Votre adresse e-mail", "newsletter prompt"),
         ("Connexion", "account/navigation link"),
         ("Abonnez-vous", "account/navigation link"),
@@ -155,6 +159,10 @@ def test_chrome_lines_are_recognised(rules: ChromeRules, line: str, reason: str)
         "Reuters reported that the deal was signed on Friday, citing two sources.",
         "Anglais, espagnol et allemand sont enseignés dans l'école.",
         "- 30,000 consultants",
+        "Par Léa Ronan | Le | Emploi",
+        "By Jane Doe · Reuters",
+        "Jane O'Doe · 3 days ago · 4 minutes read",
+        "Léa Ronan, publié le 5 mars 2024",
     ],
 )
 def test_article_lines_are_kept(rules: ChromeRules, line: str) -> None:
@@ -185,6 +193,29 @@ def test_cut_drops_the_rest_of_the_document(tail: str, reason: str) -> None:
     assert all(r.reason == f"after {reason}" for r in removed[1:])
 
 
+@pytest.mark.parametrize(
+    ("widget", "reason"),
+    [
+        ("- 0 Comments", "comment section"),
+        ("Sign up for a free preview to unlock the rest of this article", "paywall notice"),
+    ],
+)
+def test_cut_line_followed_by_article_prose_is_only_dropped(widget: str, reason: str) -> None:
+    more = (
+        "Le directeur du site, Yann Kerleau, a précisé que les premières sessions commenceront en septembre "
+        "dans les ateliers de Brest et de Lorient."
+    )
+    text, removed = strip_chrome(f"{ARTICLE}\n{widget}\nPartager\n\n{more}")
+    assert text == f"{ARTICLE}\n\n{more}"
+    assert [r.reason for r in removed] == [reason, "share/like widget"]
+
+
+def test_cut_line_followed_by_short_lines_still_cuts() -> None:
+    tail = "Partager\nYann44\nIl y a 2 heures\n" + ARTICLE.replace("Ventoline", "Venteline")
+    text, _ = strip_chrome(f"{ARTICLE}\nCommentaires (3)\n{tail}")
+    assert text == ARTICLE
+
+
 def test_cut_line_before_the_article_is_only_dropped() -> None:
     text, removed = strip_chrome("12 commentaires\n" + ARTICLE)
     assert text == ARTICLE
@@ -211,6 +242,53 @@ def test_glued_navigation_word_and_citation_labels_are_trimmed() -> None:
     assert [r.reason for r in removed] == ["navigation link", "citation label"]
 
 
+@pytest.mark.parametrize(
+    ("line", "caption", "credit"),
+    [
+        (
+            "Le siège de la coopérative à Brest © Jeanne Morvan / Agence Iroise",
+            "Le siège de la coopérative à Brest",
+            "© Jeanne Morvan / Agence Iroise",
+        ),
+        ("L'atelier de Rezé en février - © D.R.", "L'atelier de Rezé en février", "- © D.R."),
+        (
+            "Ventoline CEO Yann Kerleau. Photographer: Jeanne Morvan/Reuters",
+            "Ventoline CEO Yann Kerleau.",
+            "Photographer: Jeanne Morvan/Reuters",
+        ),
+    ],
+)
+def test_caption_keeps_its_text_and_loses_its_credit(line: str, caption: str, credit: str) -> None:
+    text, removed = strip_chrome(line)
+    assert text == caption
+    assert [(r.text, r.reason) for r in removed] == [(credit, "photo credit")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "© Jeanne Morvan / Agence Iroise",
+        "Jeanne Morvan © Agence Iroise",
+        "AFP PHOTO / Jeanne Morvan ©",
+        "Photograph: Jeanne Morvan/Reuters",
+        "Tous droits réservés © 2024 Le Petit Quotidien",
+    ],
+)
+def test_credit_without_a_caption_goes_whole(line: str) -> None:
+    assert strip_chrome(line)[0] == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Le paragraphe (c) de l'article 5 impose un délai de trois mois aux employeurs.",
+        "The plant opened in May. Image recognition is what the new robots do best.",
+    ],
+)
+def test_article_lines_without_a_credit_are_not_trimmed(line: str) -> None:
+    assert strip_chrome(line) == (line, [])
+
+
 def test_removal_records_line_numbers() -> None:
     _, removed = strip_chrome("Connexion\nLe texte.\nPublicité")
     assert [(r.line, r.text) for r in removed] == [(0, "Connexion"), (2, "Publicité")]
@@ -220,7 +298,7 @@ def test_removal_records_line_numbers() -> None:
 
 
 def test_packaged_lexicon_loads(rules: ChromeRules) -> None:
-    assert {g.action for g in rules.groups} == {"drop", "cut"}
+    assert {g.action for g in rules.groups} == {"keep", "drop", "cut"}
     assert rules.html.drop_tags >= {"script", "style", "nav", "footer"}
 
 
