@@ -7,7 +7,8 @@ per-predicate table at threshold 0.
 
 usage: python benchmarks/quality.py [CORPUS GOLD] [--scorer PATH] [--thresholds 0,0.5,0.6,0.7,0.8]
 
-Without CORPUS and GOLD it uses ../shared: the seeds and dev articles and their gold.
+Without CORPUS and GOLD it uses ../shared: the validation articles and their gold (never
+trained on: the figure that says what to expect on new articles).
 """
 
 from __future__ import annotations
@@ -36,12 +37,10 @@ def shared_material(tmp: Path) -> tuple[Path, Path]:
     corpus, gold = tmp / "corpus", tmp / "gold"
     corpus.mkdir()
     gold.mkdir()
-    for sub in ("seeds", "dev"):
-        for f in sorted((SHARED / "corpus" / sub).glob("*.txt")):
-            shutil.copy(f, corpus / f.name)
-    for sub in ("gold", "dev-gold"):
-        for f in sorted((SHARED / "eval" / sub).glob("*.json")):
-            shutil.copy(f, gold / f.name)
+    for f in sorted((SHARED / "corpus" / "validation").glob("*.txt")):
+        shutil.copy(f, corpus / f.name)
+    for f in sorted((SHARED / "eval" / "validation-gold").glob("*.json")):
+        shutil.copy(f, gold / f.name)
     return corpus, gold
 
 

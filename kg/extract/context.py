@@ -43,11 +43,17 @@ class Sentence:
     #: trigger look-ups already done on this sentence, by lexicon key
     _triggers: dict[str, list[Trigger]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _form_index: tuple[frozenset[str], str] | None = field(default=None, init=False, repr=False, compare=False)
+    #: results of functions of the sentence alone (job titles, money), computed once
+    memo: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def forms(self) -> list[tuple[str, str]]:
         """``(folded text, folded lemma)`` of each token of the sentence."""
         if self._forms is None:
-            self._forms = [(fold(t.text), fold(t.lemma_)) for t in self.span]
+            from kg.extract.tokens import table
+
+            tab = table(self.span.doc)
+            s, e = self.span.start, self.span.end
+            self._forms = list(zip(tab.folded[s:e], tab.lemma[s:e]))
         return self._forms
 
     def form_index(self) -> tuple[frozenset[str], str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -178,12 +180,18 @@ def invests(sent: Sentence, state: DocState) -> Iterator[Candidate]:
             yield from emit(inv, investee, "invests.trigger", 0.75, amount, cur)
 
 
+@functools.cache
+def _markers(lang: str, key: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(fold(w) for w in str(p).split()) for p in load_triggers(lang).get(key, []))
+
+
 def _after_markers(sent: Sentence, start: int, key: str) -> int | None:
     """Token index right after the first marker phrase of ``key`` at or after ``start``."""
-    markers = [tuple(fold(w) for w in str(p).split()) for p in load_triggers(sent.lang).get(key, [])]
-    toks = tokens(sent, start, sent.span.end)
-    for k in range(len(toks)):
+    markers = _markers(sent.lang, key)
+    words = [w for w, _ in sent.forms()]
+    base = sent.span.start
+    for k in range(max(0, start - base), len(words)):
         for mk in markers:
-            if tuple(fold(t.text) for t in toks[k : k + len(mk)]) == mk:
-                return toks[k].i + len(mk)
+            if words[k] == mk[0] and tuple(words[k : k + len(mk)]) == mk:
+                return base + k + len(mk)
     return None

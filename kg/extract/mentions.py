@@ -83,7 +83,9 @@ _SOURCE_RANK = {"gazetteer": 3, "head": 2, "cue": 2, "ner": 1}
 @functools.lru_cache(maxsize=8)
 def doc_text(doc: Doc) -> str:
     """``doc.text``, computed once: spaCy rebuilds the string from every token at each access."""
-    return doc.text
+    from kg.extract.tokens import table
+
+    return table(doc).doc_text
 
 
 def norm_key(text: str) -> str:
@@ -210,40 +212,44 @@ def _titles() -> tuple[frozenset[str], frozenset[str]]:
 
 def _trim(span: Span) -> Span | None:
     """Drop leading articles, trailing possessives and punctuation, and job titles at either end."""
+    from kg.extract.tokens import table
+
     titles, title_starts = _titles()
     start, end = span.start, span.end
     doc = span.doc
+    tab = table(doc)
+    lower, folded, text, punct = tab.lower, tab.folded, tab.text, tab.is_punct
     while (
         start < end
         and span.label_ not in _TYPES
         and (
-            doc[start].lower_ in _LEADING
-            or doc[start].is_punct
-            or fold(doc[start].text) in titles
-            or (doc[start].text[:1].islower() and doc[start].pos_ not in {"PROPN", "NOUN"})
+            lower[start] in _LEADING
+            or punct[start]
+            or folded[start] in titles
+            or (text[start][:1].islower() and tab.pos[start] not in {"PROPN", "NOUN"})
         )
     ):
         start += 1
     for i in range(start + 1, end):  # a quotation mark or a parenthesis ends a name ("Mistral d' »innovateur")
-        if doc[i].text in {"«", "»", "“", "”", '"', "("}:
+        if text[i] in {"«", "»", "“", "”", '"', "("}:
             end = i
             break
     while end > start and (
-        doc[end - 1].is_punct
-        or doc[end - 1].lower_ in {"'s", "’s", "s"}
+        punct[end - 1]
+        or lower[end - 1] in {"'s", "’s", "s"}
         and end - 1 > start
-        or fold(doc[end - 1].text) in titles
-        or doc[end - 1].lower_ in _LEADING | {"d", "l", "d’", "l’"}
+        or folded[end - 1] in titles
+        or lower[end - 1] in _LEADING | {"d", "l", "d’", "l’"}
     ):
         end -= 1
     if start >= end:
         return None
-    words = fold(doc[start:end].text)
+    words = fold(doc_text(doc)[tab.idx[start] : tab.idx[end - 1] + len(text[end - 1])])
     if words in titles or words in title_starts:
         return None  # a job title, or the start of one ("National Executive")
     # a title inside the span separates two names: keep the last ("Alphabet CEO Sundar Pichai" -> the person)
     for i in range(end - 1, start, -1):
-        if fold(doc[i].text) in titles and doc[i].text.isupper():
+        if folded[i] in titles and text[i].isupper():
             return Span(doc, i + 1, end, label=span.label) if i + 1 < end else None
     return Span(doc, start, end, label=span.label)
 
@@ -305,10 +311,13 @@ _LOWER_HEADS = {"ministère": "Organization", "secrétariat": "Organization", "d
 
 def _lower_head_names(doc: Doc) -> Iterable[tuple[Span, str]]:
     """ "ministère de la Transformation et de la Fonction publiques": a lower-case head, then names."""
+    from kg.extract.tokens import table
+
+    lower = table(doc).lower
     n = len(doc)
-    for i, t in enumerate(doc):
-        type_ = _LOWER_HEADS.get(t.lower_)
-        if type_ is None or i + 2 >= n or doc[i + 1].lower_ not in {"de", "du", "des", "d'", "d’"}:
+    for i in range(n):
+        type_ = _LOWER_HEADS.get(lower[i])
+        if type_ is None or i + 2 >= n or lower[i + 1] not in {"de", "du", "des", "d'", "d’"}:
             continue
         j = i + 1
         end = None
@@ -329,11 +338,15 @@ def _event_nouns(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
     21 novembre", "a two-day plenary hosted by …"): the noun with its modifiers."""
     from kg.extract.context import compile_triggers
 
+    from kg.extract.tokens import table
+
     nouns = {fold(n) for n in _typing()["cue_nouns"]["Event"].get(lang, [])}
     patterns = compile_triggers(lang, "organizes")
-    for t in doc:
-        if fold(t.text) not in nouns or t.pos_ != "NOUN" or t.text[:1].isupper():
+    tab = table(doc)
+    for k in range(len(tab)):
+        if tab.folded[k] not in nouns or tab.pos[k] != "NOUN" or tab.text[k][:1].isupper():
             continue
+        t = doc[k]
         window = doc[max(t.sent.start, t.i - 4) : min(t.sent.end, t.i + 4)]
         if not any(
             any(fold(w.text).startswith(p[0][0]) if p[0][1] else fold(w.text) == p[0][0] for p in patterns)
@@ -356,12 +369,15 @@ def _head_names(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
     """Capitalised names ending in a programme or event head the NER has no label for."""
     yield from _lower_head_names(doc)
     yield from _event_nouns(doc, lang)
+    from kg.extract.tokens import table
+
     heads = _typing()["heads"]
     wanted = {w: t for t in ("Program", "Event") for w in heads[t]}
+    texts = table(doc).text
     i = 0
     n = len(doc)
     while i < n:
-        if doc[i].text in wanted:
+        if texts[i] in wanted:
             j = i
             # extend left over capitalised words and connectors
             while (
@@ -566,19 +582,19 @@ def _surnames(chunks: list[tuple[int, Doc]], mentions: list[WMention]) -> list[W
             surnames.add(words[-1])
     if not surnames:
         return mentions
+    from kg.extract.tokens import table
+
     covered = {(id(m.span.doc), i) for m in mentions if m.span is not None for i in range(m.span.start, m.span.end)}
     added = []
     for offset, doc in chunks:
-        sent_starts = {}
-        for k, s in enumerate(doc.sents):
-            sent_starts[s.start] = k
-        for t in doc:
-            if t.text in surnames and (id(doc), t.i) not in covered:
-                prev = doc[t.i - 1] if t.i > 0 else None
-                if prev is not None and prev.text[:1].isupper() and prev.pos_ == "PROPN":
+        tab = table(doc)
+        for i, text in enumerate(tab.text):
+            if text in surnames and (id(doc), i) not in covered:
+                if i > 0 and tab.text[i - 1][:1].isupper() and tab.pos[i - 1] == "PROPN":
                     continue  # part of another name
-                span = Span(doc, t.i, t.i + 1, label="PER")
-                added.append(WMention(offset + t.idx, offset + t.idx + len(t.text), t.text, "Person", "ner", -1, span))
+                span = Span(doc, i, i + 1, label="PER")
+                start = offset + tab.idx[i]
+                added.append(WMention(start, start + len(text), text, "Person", "ner", -1, span))
     if not added:
         return mentions
     # sentence numbers of added mentions follow the chunk's sentence order
@@ -618,6 +634,23 @@ def _only_heads(words: list[str]) -> bool:
     return bool(words) and all(w in heads for w in words)
 
 
+def _acronym_of(short: str, name: str) -> bool:
+    """Whether ``short`` can be an acronym of ``name``: mostly capitals, its letters initials of the
+    name's words in order ("FTC" / "Federal Trade Commission", "COSATU" / "Congress of South African
+    Trade Unions"), not another name ("OpenAI" after "ChatGPT").
+
+    >>> _acronym_of("FTC", "Federal Trade Commission"), _acronym_of("OpenAI", "ChatGPT")
+    (True, False)
+    """
+    letters = [c for c in short if c.isalpha()]
+    if len(letters) < 2 or sum(c.isupper() for c in letters) < 0.7 * len(letters):
+        return False
+    initials = [w[0].upper() for w in re.split(r"[\s\-]+", re.sub(r"\b[ldLD]['’]", "", name)) if w and w[0].isalnum()]
+    wanted = [c.upper() for c in letters]
+    it = iter(initials)
+    return bool(initials) and wanted[0] == initials[0] and all(any(c == x for x in it) for c in wanted)
+
+
 def _initials(text: str) -> str:
     words = [re.sub(r"^[ldLD]['’]", "", w) for w in re.split(r"[\s\-]+", text)]
     words = [w for w in words if w and w.lower() not in _CONNECT]
@@ -650,7 +683,13 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
         for m in clusters[k]:
             after = text[m.end : m.end + 16]
             acr = re.match(r"\s*\(\s*([A-Z][A-Za-z0-9\-&]{1,10})\s*\)", after)
-            if acr and norm_key(acr.group(1)) in parent and norm_key(acr.group(1)) != k:
+            if (
+                acr
+                and norm_key(acr.group(1)) in parent
+                and norm_key(acr.group(1)) != k
+                and _acronym_of(acr.group(1), m.text)
+                and not (acr.group(1) in gaz and m.text in gaz and gaz[acr.group(1)][1] != gaz[m.text][1])
+            ):
                 parent[root(norm_key(acr.group(1)))] = root(k)
     persons = [k for k in keys if best_type(clusters[k]) == "Person"]
     for short in sorted(keys, key=lambda k: len(k.split())):

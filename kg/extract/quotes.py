@@ -12,6 +12,7 @@ or the person last named when a singular pronoun speaks ("a-t-il ajouté").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
+@functools.cache
 def _speech_pattern(lang: str) -> re.Pattern[str]:
     verbs = load_triggers(lang)["speech_verbs"]
     parts = []

@@ -50,6 +50,14 @@ def _role_starts(lang: str) -> tuple[frozenset[str], int]:
 
 
 def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
+    """Job titles of the sentence: (first token, end token, role), computed once per sentence."""
+    done = sent.memo.get("roles")
+    if done is None:
+        done = sent.memo["roles"] = _find_role_spans(sent)
+    return list(done)  # type: ignore[call-overload]
+
+
+def _find_role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
     roles = load_roles(sent.lang)
     starts, maxlen = _role_starts(sent.lang)
     toks = list(sent.span)

@@ -16,6 +16,8 @@ Pure functions over strings; offsets are character offsets in the string.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -165,8 +167,9 @@ def _currency(word: str) -> str | None:
     return _CURRENCY_WORDS.get(w) or (w.upper() if re.fullmatch(r"[a-z]{3}", w) else None)
 
 
-def find_money(text: str, lang: str) -> list[Quantity]:
-    """Money amounts with ISO 4217 currency codes, in order of appearance."""
+@functools.lru_cache(maxsize=4096)
+def find_money(text: str, lang: str) -> tuple[Quantity, ...]:
+    """Money amounts with ISO 4217 currency codes, in order of appearance (memoised)."""
     found: list[Quantity] = []
     for rx in (_MONEY_PRE, _MONEY_POST):
         for m in rx.finditer(text):
@@ -176,7 +179,7 @@ def find_money(text: str, lang: str) -> list[Quantity]:
                 q = Quantity(Decimal(int(value)) if value == value.to_integral() else value, m.start(), m.end(), cur)
                 if not any(f.start < q.end and q.start < f.end for f in found):
                     found.append(q)
-    return sorted(found, key=lambda q: q.start)
+    return tuple(sorted(found, key=lambda q: q.start))
 
 
 def find_counts(text: str, lang: str) -> list[Quantity]:

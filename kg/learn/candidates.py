@@ -16,6 +16,7 @@ not decisions) and lists the candidate facts of the document:
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from kg.extract.mentions import WEntity, WMention, _surnames, find_mentions, gro
 from kg.extract.quotes import attribute_quotes, find_quotes
 from kg.extract.relations import run_rules
 from kg.learn import features as F
-from kg.learn.spans import SpanCandidate, line_categories, span_candidates, span_features
+from kg.learn.spans import SpanCandidate, line_categories, span_candidates, span_features, span_text
+from kg.extract.tokens import table
 from kg.model import SIGNATURES, Document
 
 __all__ = [
@@ -64,16 +66,16 @@ class EntityCandidate:
 
     @property
     def start(self) -> int:
-        return self.offset + self.doc[self.span.start].idx
+        return self.offset + table(self.doc).idx[self.span.start]
 
     @property
     def end(self) -> int:
-        last = self.doc[self.span.end - 1]
-        return self.offset + last.idx + len(last.text)
+        tab = table(self.doc)
+        return self.offset + tab.idx[self.span.end - 1] + len(tab.text[self.span.end - 1])
 
     @property
     def text(self) -> str:
-        return self.doc[self.span.start : self.span.end].text
+        return span_text(self.doc, table(self.doc), self.span.start, self.span.end)
 
 
 @dataclass
@@ -125,6 +127,20 @@ class Analysis:
     groups: list[GroupCandidate] = field(default_factory=list)
     quotes: list[QuoteCandidate] = field(default_factory=list)
     new_places: dict[str, list[str]] = field(default_factory=dict)
+    #: classes other than its own that an entity may take when a fact needs it (entity key -> classes)
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _contexts: dict[int, F.SentenceContext] = field(default_factory=dict, repr=False)
+
+    def types(self, m: WMention) -> tuple[str, ...]:
+        """The classes a mention's entity may have: its own first, then its alternatives."""
+        return (m.type, *self.alternatives.get(m.key or "", ()))
+
+    def context(self, i: int) -> F.SentenceContext:
+        """The feature context of sentence ``i`` (built once)."""
+        ctx = self._contexts.get(i)
+        if ctx is None:
+            ctx = self._contexts[i] = F.SentenceContext(self.sentences[i], self)
+        return ctx
 
 
 def entity_candidates(chunks: list[tuple[int, Doc]], lang: str) -> list[EntityCandidate]:
@@ -134,20 +150,27 @@ def entity_candidates(chunks: list[tuple[int, Doc]], lang: str) -> list[EntityCa
     for offset, doc in chunks:
         rm = [(m.span.start, m.span.end, m.type, m.source) for m in rule_mentions if m.span is not None and m.span.doc is doc]
         cands = span_candidates(doc, lang, rm)
-        counts = Counter(fold(doc[c.start : c.end].text) for c in cands)
+        tab = table(doc)
+        counts = Counter(fold(span_text(doc, tab, c.start, c.end)) for c in cands)
         lines = line_categories(doc)
         for c in cands:
-            out.append(EntityCandidate(offset, doc, c, span_features(doc, c, lang, counts, {c.start: lines[c.start]})))
+            out.append(EntityCandidate(offset, doc, c, span_features(doc, c, lang, counts, lines)))
     return out
+
+
+#: A class this probable (though not the most probable) is one a fact may give the entity.
+ALTERNATIVE = 0.15
 
 
 def choose_mentions(
     cands: list[EntityCandidate], probs, classes: tuple[str, ...], threshold: float
-) -> list[tuple[EntityCandidate, str, float]]:
+) -> list[tuple[EntityCandidate, str, float, tuple[str, ...]]]:
     """Non-overlapping candidates whose probability of naming an entity reaches ``threshold``,
-    the most probable first, each with its most probable class and that probability."""
+    the most probable first, each with its most probable class, that probability, and the other
+    classes of probability at least :data:`ALTERNATIVE`."""
     none = classes.index("NONE")
-    order = sorted(range(len(cands)), key=lambda i: (-(1.0 - probs[i][none]), cands[i].start, cands[i].end))
+    starts = [c.start for c in cands]
+    order = sorted(range(len(cands)), key=lambda i: (-(1.0 - probs[i][none]), starts[i], cands[i].span.end))
     taken: dict[int, set[int]] = {}
     out = []
     for i in order:
@@ -161,11 +184,14 @@ def choose_mentions(
             continue
         used |= toks
         k = max((j for j in range(len(classes)) if j != none), key=lambda j: probs[i][j])
-        out.append((c, classes[k], p_entity * float(probs[i][k]) / p_entity if p_entity else 0.0))
-    return sorted(out, key=lambda x: x[0].start)
+        alternatives = tuple(classes[j] for j in range(len(classes)) if j not in (k, none) and probs[i][j] >= ALTERNATIVE)
+        out.append((c, classes[k], float(probs[i][k]), alternatives))
+    return sorted(out, key=lambda x: (x[0].start, x[0].span.end))
 
 
-def analyse(document: Document, chunks: list[tuple[int, Doc]], chosen: list[tuple[EntityCandidate, str, float]]) -> Analysis:
+def analyse(
+    document: Document, chunks: list[tuple[int, Doc]], chosen: list[tuple[EntityCandidate, str, float, tuple[str, ...]]]
+) -> Analysis:
     """Group the chosen mentions, run the rules, and list the candidate facts."""
     text = document.text
     lang = document.lang
@@ -176,14 +202,16 @@ def analyse(document: Document, chunks: list[tuple[int, Doc]], chosen: list[tupl
             sent_of[(id(doc), span.start)] = len(sentences)
             sentences.append(Sentence(span=span, offset=offset, index=len(sentences), lang=lang))
     mentions: list[WMention] = []
-    for c, type_, p in chosen:
+    alternatives: dict[int, tuple[str, ...]] = {}
+    for c, type_, p, alts in chosen:
         span = c.doc[c.span.start : c.span.end]
-        sent = sent_of[(id(c.doc), span.sent.start)]
+        sent = sent_of[(id(c.doc), table(c.doc).sent_start[c.span.start])]
         mentions.append(WMention(c.start, c.end, span.text, type_, "ner", sent, span, confidence=round(p, 4)))
+        alternatives[c.start] = alts
     mentions = _surnames(chunks, mentions)
     for m in mentions:
         if m.sent < 0 and m.span is not None:
-            m.sent = sent_of[(id(m.span.doc), m.span.sent.start)]
+            m.sent = sent_of[(id(m.span.doc), table(m.span.doc).sent_start[m.span.start])]
     wents = group_mentions(mentions, text)
     entities = {e.key: e for e in wents}
     by_start = sorted(mentions, key=lambda m: m.start)
@@ -193,6 +221,11 @@ def analyse(document: Document, chunks: list[tuple[int, Doc]], chosen: list[tupl
         inside = by_start[bisect_left(starts, s0) : bisect_left(starts, s1)]
         sent.mentions = [m for m in inside if m.end <= s1 and m.span is not None and m.span.doc is sent.span.doc]
     analysis = Analysis(document, sentences, mentions, entities)
+    for e in wents:
+        alts = {t for m in e.mentions for t in alternatives.get(m.start, ())} - {e.type}
+        if e.type == "Person" or "Person" in alts:
+            alts.discard("Person")  # a person is not retyped by a fact, nor a name retyped a person
+        analysis.alternatives[e.key] = tuple(sorted(alts))
     state = DocState(lang=lang)
     orgs = [e for e in wents if e.type == "Organization"]
     if orgs:
@@ -215,16 +248,23 @@ def _admissible(a_type: str, b_type: str) -> bool:
     return any(a_type in dom and b_type in rng for p, (dom, rng) in SIGNATURES.items() if p in ENTITY_PREDICATES)
 
 
+def _pair_possible(an: Analysis, a: WMention, b: WMention) -> bool:
+    """Some property fits the two mentions in one direction or the other, with their possible classes."""
+    return any(_admissible(x, y) or _admissible(y, x) for x in an.types(a) for y in an.types(b))
+
+
 def _demonym_mentions(sent: Sentence) -> list[WMention]:
     """Nationality adjectives of the sentence, as mentions of their country (``Place:@France``)."""
-    table = demonyms(sent.lang)
+    names = demonyms(sent.lang)
+    tab = table(sent.span.doc)
     out = []
-    for t in sent.span:
-        if t.pos_ not in {"ADJ", "NOUN", "PROPN"}:
+    for k in range(sent.span.start, sent.span.end):
+        if tab.pos[k] not in {"ADJ", "NOUN", "PROPN"}:
             continue
-        place = table.get(fold(t.text))
-        if place is None or sent.mention_at(t.i) is not None:
+        place = names.get(tab.folded[k])
+        if place is None or sent.mention_at(k) is not None:
             continue
+        t = sent.span.doc[k]
         start = sent.offset + t.idx
         m = WMention(start, start + len(t.text), t.text, "Place", "demonym", sent.index, t.doc[t.i : t.i + 1])
         m.key = f"{DEMONYM_PREFIX}{place}"
@@ -241,11 +281,13 @@ def _pairs(an: Analysis) -> None:
     demonym = [_demonym_mentions(s) for s in sents]
     for i, sent in enumerate(sents):
         ms = sent.mentions
-        ctx = F.SentenceContext(sent, an)
+        if not ms:
+            continue
+        ctx = an.context(i)
         for x in range(len(ms)):
             for y in range(x + 1, len(ms)):
                 a, b = ms[x], ms[y]
-                if a.key == b.key or not (_admissible(a.type, b.type) or _admissible(b.type, a.type)):
+                if a.key == b.key or not _pair_possible(an, a, b):
                     continue
                 an.pairs.append(PairCandidate(a, b, i, i, F.pair_features(ctx, a, b, an)))
         for d in demonym[i]:
@@ -258,30 +300,40 @@ def _pairs(an: Analysis) -> None:
             prev = sents[j]
             if prev.span.doc is not sent.span.doc:
                 continue
-            pctx = F.SentenceContext(prev, an)
+            if not prev.mentions:
+                continue
+            pctx = an.context(j)
             for a in prev.mentions:
                 for b in ms:
-                    if a.key == b.key or not (_admissible(a.type, b.type) or _admissible(b.type, a.type)):
+                    if a.key == b.key or not _pair_possible(an, a, b):
                         continue
                     an.pairs.append(PairCandidate(a, b, i, j, F.cross_features(pctx, ctx, a, b, an)))
 
 
-def _groups(an: Analysis) -> None:
-    words = load_triggers(an.document.lang)["group_nouns"]
+@functools.lru_cache(maxsize=1 << 14)
+def _group_noun(lang: str, word: str) -> bool:
+    """Whether a folded word names a group of people (``group_nouns`` of relations.yaml)."""
+    words = load_triggers(lang)["group_nouns"]
     patterns = [(fold(w).rstrip("*"), w.endswith("*")) for w in words if " " not in w]
+    return any(word == w or (p and word.startswith(w) and len(word) <= len(w) + 3) for w, p in patterns)
+
+
+def _groups(an: Analysis) -> None:
+    lang = an.document.lang
     for i, sent in enumerate(an.sentences):
         nouns = []
-        for t in sent.span:
-            f = fold(t.text)
-            if t.pos_ not in {"NOUN", "PROPN"} and f not in {"people", "staff"}:
+        tab = table(sent.span.doc)
+        for k in range(sent.span.start, sent.span.end):
+            f = tab.folded[k]
+            if tab.pos[k] not in {"NOUN", "PROPN"} and f not in {"people", "staff"}:
                 continue
-            if sent.mention_at(t.i) is not None:
+            if not _group_noun(lang, f):
                 continue
-            if any(f == w or (p and f.startswith(w) and len(f) <= len(w) + 3) for w, p in patterns):
-                nouns.append(t)
+            if sent.mention_at(k) is None:
+                nouns.append(sent.span.doc[k])
         if not nouns:
             continue
-        ctx = F.SentenceContext(sent, an)
+        ctx = an.context(i)
         orgs = [m for m in sent.mentions if m.type == "Organization"]
         if i > 0 and an.sentences[i - 1].span.doc is sent.span.doc:
             orgs_prev = [m for m in an.sentences[i - 1].mentions if m.type == "Organization"]

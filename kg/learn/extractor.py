@@ -28,6 +28,11 @@ from kg.model import SIGNATURES, Document, Entity, Extraction, Fact, Mention, Pr
 __all__ = ["extract", "ScoredFact", "score_facts", "analyse_document"]
 
 _SYMMETRIC = {"partnersWith"}
+#: Words that make a job title more precise when written before it (English).
+_ROLE_MODIFIERS = frozenset({
+    "deputy", "executive", "senior", "general", "managing", "group", "national", "global", "associate", "assistant",
+    "interim", "acting", "regional", "country", "first", "second", "special", "scientific", "founding",
+})  # fmt: skip
 
 
 @dataclass
@@ -87,13 +92,19 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
                 predicate = label.rstrip("<>")
                 s, o = (cand.b, cand.a) if label.endswith("<") else (cand.a, cand.b)
                 domain, range_ = SIGNATURES[predicate]
-                if s.type not in domain or o.type not in range_ or s.key == o.key:
+                s_type = next((t for t in an.types(s) if t in domain), None)
+                o_type = next((t for t in an.types(o) if t in range_), None)
+                if s_type is None or o_type is None or s.key == o.key:
                     continue
                 skey, okey = s.key or "", o.key or ""
+                attrs: dict[str, object] = {"_pair": cand}
+                needs = {k_: t for k_, t, m in ((skey, s_type, s), (okey, o_type, o)) if t != m.type}
+                if needs:  # the fact holds only if an entity takes another of its possible classes
+                    attrs["_types"] = needs
                 if predicate in _SYMMETRIC and okey < skey:
                     skey, okey = okey, skey
                 put(ScoredFact(skey, predicate, okey, "entity", float(row[k]), start, end, sentence=cand.sentence,
-                               attributes={"_pair": cand}))  # fmt: skip
+                               attributes=attrs))  # fmt: skip
     groups = model.classifiers["groups"]
     if an.groups:
         probs = groups.predict_proba([g.features for g in an.groups])
@@ -172,7 +183,14 @@ def _nearest_role(an: Analysis, f: ScoredFact) -> str | None:
     before = [fold(t.text) for t in doc[max(sent.span.start, best[0] - 2) : best[0]]]
     if any(w in {"ancien", "ancienne", "ex", "former", "ex-"} for w in before):
         return None
-    return best[2]
+    role = best[2]
+    # "managing partner", "executive vice president", "deputy CEO": English modifiers before the title
+    k = best[0]
+    words = role.split()
+    while k > sent.span.start and fold(doc[k - 1].text) in _ROLE_MODIFIERS and len(words) < 6:
+        k -= 1
+        words.insert(0, fold(doc[k].text))
+    return " ".join(words)
 
 
 def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
@@ -184,6 +202,19 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
     rivals = [g for g in facts if g is not f and g.predicate == "investsIn" and g.object == f.object
               and g.sentence == f.sentence]  # fmt: skip
     if rivals:
+        # several investors in one sentence: an amount written right after an investor is its own
+        # ("la MACSF qui investit 13 millions d'euros et la BPI 20 millions d'euros")
+        sent = an.sentences[f.sentence]
+        text = sent.text
+        base = sent.start_char
+        mine = [m for m in sent.mentions if m.key == f.subject]
+        others = [m for m in sent.mentions if m.key != f.subject and m.type in {"Organization", "Person"}]
+        for q in find_money(text, an.document.lang):
+            qs = base + q.start
+            before = [m for m in mine if m.end <= qs and qs - m.end <= 60]
+            if before and not any(before[-1].end <= o.start < qs for o in others):
+                f.attributes["amount"], f.attributes["currency"] = q.value, q.currency
+                return
         return
     sent = an.sentences[f.sentence]
     money = find_money(sent.text, an.document.lang)
@@ -192,10 +223,38 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
 
 
 def decide(an: Analysis, scored: dict[tuple[str, str, str], ScoredFact], model: ExtractionModel) -> list[ScoredFact]:
-    """The facts whose score reaches the model's threshold for their property."""
-    kept = [f for f in scored.values() if f.score >= model.threshold(f.predicate)]
+    """The facts whose score reaches the model's threshold for their property, with their attributes.
+
+    A fact that needs an entity to take another of its possible classes ("Copilot" typed an
+    organisation, the object of ``develops``) retypes it, unless a better fact needs the class
+    the entity has: facts are taken from the best down, and each fixes the classes it uses.
+    """
+    fixed: dict[str, str] = {}
+    kept = []
+    for f in sorted(scored.values(), key=lambda f: (-f.score, f.start, f.subject, f.predicate, f.object)):
+        if f.score < model.threshold(f.predicate):
+            continue
+        needs = f.attributes.get("_types", {})
+        keys = [f.subject, f.object] if f.kind == "entity" else [f.subject]
+        wanted = {k: needs.get(k) or (an.entities[k].type if k in an.entities else None) for k in keys}  # type: ignore[union-attr]
+        if any(k in fixed and t is not None and fixed[k] != t for k, t in wanted.items()):
+            continue  # a better fact gave the entity a class this one does not fit
+        for k, t in wanted.items():
+            if t is not None:
+                fixed.setdefault(k, t)
+        kept.append(f)
+    for key, type_ in fixed.items():
+        e = an.entities.get(key)
+        if e is not None and e.type != type_:
+            e.type = type_
+            for m in e.mentions:
+                m.type = type_
+    roles = model.config.get("roles", {})
     for f in kept:
         _money_for(an, f, kept)
+        role = f.attributes.get("role")
+        if isinstance(role, str) and role in roles:
+            f.attributes["role"] = roles[role]
     return kept
 
 

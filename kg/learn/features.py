@@ -18,6 +18,7 @@ from kg.extract.lexicon import fold
 from kg.extract.links import _count_before
 from kg.extract.mentions import WMention
 from kg.extract.roles import _role_spans
+from kg.extract.tokens import table
 from kg.extract.values import find_money, find_target_year
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,6 +80,12 @@ class SentenceContext:
                     self.mention_at[i] = m
         self.money = find_money(sent.text, sent.lang)
         self.analysis = analysis
+        tab = table(self.doc)
+        s, e = sent.span.start, sent.span.end
+        self.first_word = tab.folded[s] if e > s else ""
+        self.pronoun_subject = self.first_word in _PRONOUNS or any(
+            tab.folded[k] in _PRONOUNS and tab.dep[k] in _SUBJ for k in range(s, e)
+        )
 
     def word(self, i: int) -> str:
         """Folded text of the token at document index ``i`` (sentence boundaries as markers)."""
@@ -160,6 +167,17 @@ def _hits_by_pair(an: Analysis) -> dict[frozenset, dict]:
     return cached
 
 
+def _alternative_types(an: Analysis, a: WMention, b: WMention) -> list[str]:
+    out = []
+    for x in an.types(a)[1:]:
+        out.append(f"alt_a={x}")
+        out.append(f"T2={x}>{b.type}")
+    for y in an.types(b)[1:]:
+        out.append(f"alt_b={y}")
+        out.append(f"T2={a.type}>{y}")
+    return out
+
+
 def pair_features(ctx: SentenceContext, a: WMention, b: WMention, an: Analysis) -> list[str]:
     """Features of two mentions of one sentence, ``a`` before ``b``."""
     assert a.span is not None and b.span is not None
@@ -167,6 +185,7 @@ def pair_features(ctx: SentenceContext, a: WMention, b: WMention, an: Analysis) 
     a0, a1, b0, b1 = a.span.start, a.span.end, b.span.start, b.span.end
     gap = max(0, b0 - a1)
     f = [f"T={types}", f"gap={_bucket(gap)}", f"T|gap={types}|{_bucket(gap)}", f"lang={ctx.sent.lang}"]
+    f += _alternative_types(an, a, b)
     if a.source == "demonym" or b.source == "demonym":
         f.append("demonym")
         f.append(f"demonym_adj={'a' if a.source == 'demonym' else 'b'}|{ctx.word(a0 if a.source == 'demonym' else b0)}")
@@ -252,6 +271,7 @@ def cross_features(pctx: SentenceContext, ctx: SentenceContext, a: WMention, b: 
     assert a.span is not None and b.span is not None
     types = f"{a.type}>{b.type}"
     f = [f"X|T={types}", f"lang={ctx.sent.lang}"]
+    f += [f"X|{x}" for x in _alternative_types(an, a, b)]
     ra, rb = _root(a), _root(b)
     f += [f"X|adep={ra.dep_}", f"X|bdep={rb.dep_}", f"X|bhead={fold(rb.head.lemma_)}", f"X|ahead={fold(ra.head.lemma_)}"]
     f.append(f"X|T|adep|bdep={types}|{ra.dep_}|{rb.dep_}")
@@ -260,9 +280,8 @@ def cross_features(pctx: SentenceContext, ctx: SentenceContext, a: WMention, b: 
         f.append(f"X|T|trig_b={types}|{key}")
     for key in pctx.keys_in_sentence:
         f.append(f"X|trig_a={key}")
-    first = ctx.sent.span[0]
-    f.append(f"X|first={fold(first.text)}")
-    if fold(first.text) in _PRONOUNS or any(fold(t.text) in _PRONOUNS and t.dep_ in _SUBJ for t in ctx.sent.span):
+    f.append(f"X|first={ctx.first_word}")
+    if ctx.pronoun_subject:
         f.append("X|pronoun_subj")
     b0, b1 = b.span.start, b.span.end
     f += [f"X|lb1={ctx.word(b0 - 1)}", f"X|lb2={ctx.word(b0 - 2)}_{ctx.word(b0 - 1)}", f"X|rb1={ctx.word(b1)}"]

@@ -10,6 +10,7 @@ names nothing; overlapping candidates are settled by its probabilities.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from spacy.tokens import Doc, Span
 
 from kg.extract import mentions as rules
 from kg.extract.lexicon import fold, load_gazetteer, load_roles, load_yaml
+from kg.extract.mentions import doc_text
+from kg.extract.tokens import TokenTable, table
 
 __all__ = ["SpanCandidate", "span_candidates", "span_features", "NONE"]
 
@@ -28,6 +31,7 @@ _CONNECT = {"de", "du", "des", "d'", "d’", "of", "for", "the", "&", "la", "le"
 _OPEN_CONNECT = {"de", "du", "des", "d'", "d’", "of", "for", "&", "la", "l'", "l’", "on", "en"}
 _QUOTE_CHARS = set("«»“”\"()[]")
 _MAX_RUN = 12
+_ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th|e|er|ère|eme|ème)|first|second|third|premier|première)$", re.I)
 
 
 @dataclass
@@ -42,35 +46,37 @@ class SpanCandidate:
     rule_source: str = ""
 
 
-def _name_token(t) -> bool:
-    text = t.text
+def _is_name(text: str) -> bool:
+    """A word that can be part of a name: capitalised, a number with letters, or "iPhone"-like."""
     if not text or text in _QUOTE_CHARS:
         return False
     c = text[0]
-    return c.isupper() or c.isdigit() and any(ch.isalpha() for ch in text) or bool(re.match(r"^[a-z]+[A-Z]", text))
+    return c.isupper() or c.isdigit() and any(ch.isalpha() for ch in text) or bool(_CAMEL.match(text))
 
 
-def _runs(doc: Doc) -> list[tuple[int, int]]:
+_CAMEL = re.compile(r"^[a-z]+[A-Z]")
+
+
+def _runs(tab: TokenTable, name: list[bool]) -> list[tuple[int, int]]:
     """Maximal runs of capitalised tokens, joined through connectors inside a sentence."""
     out = []
-    n = len(doc)
+    n = len(tab)
     i = 0
     while i < n:
-        if not _name_token(doc[i]) or doc[i].is_punct:
+        if not name[i]:
             i += 1
             continue
         j = i + 1
         while j < n and j - i < _MAX_RUN:
-            t = doc[j]
-            if t.is_sent_start:
+            if tab.is_sent_start[j]:
                 break
-            if _name_token(t) and not t.is_punct:
+            if name[j]:
                 j += 1
                 continue
-            if t.text in {"-", "&", "."} and j + 1 < n and _name_token(doc[j + 1]) and not t.whitespace_ == "\n":
+            if tab.text[j] in {"-", "&", "."} and j + 1 < n and name[j + 1]:
                 j += 1
                 continue
-            if t.lower_ in _OPEN_CONNECT and j + 1 < n and _name_token(doc[j + 1]) and not doc[j + 1].is_sent_start:
+            if tab.lower[j] in _OPEN_CONNECT and j + 1 < n and name[j + 1] and not tab.is_sent_start[j + 1]:
                 j += 1
                 continue
             break
@@ -79,23 +85,29 @@ def _runs(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
+_ARTICLES = {"la", "le", "l'", "l’", "les", "the"}
+
+
 def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str, str]]) -> list[SpanCandidate]:
     """Candidate spans of ``doc``.
 
     ``rule_mentions`` are the rule-based mention finder's mentions of this Doc as
     ``(start token, end token, class, source)``.
     """
+    tab = table(doc)
+    n = len(tab)
+    name = [_is_name(tab.text[i]) and not tab.is_punct[i] for i in range(n)]
     cands: dict[tuple[int, int], SpanCandidate] = {}
 
     def add(start: int, end: int, source: str, ner: str = "") -> SpanCandidate | None:
-        while start < end and (doc[start].is_space or doc[start].text in _QUOTE_CHARS):
+        while start < end and (tab.is_space[start] or tab.text[start] in _QUOTE_CHARS):
             start += 1
-        while end > start and (doc[end - 1].is_space or doc[end - 1].text in _QUOTE_CHARS or doc[end - 1].is_punct
-                               and doc[end - 1].text not in {".", "+", "!", "?"}):
+        while end > start and (tab.is_space[end - 1] or tab.text[end - 1] in _QUOTE_CHARS or tab.is_punct[end - 1]
+                               and tab.text[end - 1] not in {".", "+", "!", "?"}):  # fmt: skip
             end -= 1
         if end <= start or end - start > _MAX_RUN:
             return None
-        if any(doc[k].text == "\n" or "\n" in doc[k].text for k in range(start, end)):
+        if any("\n" in tab.text[k] for k in range(start, end)):
             return None
         c = cands.get((start, end))
         if c is None:
@@ -115,38 +127,68 @@ def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str
                 add(t.start, t.end, "trim", ent.label_)
     for span, _type in rules._head_names(doc, lang):
         add(span.start, span.end, "head")
-    for s, e in _runs(doc):
+    for s, e in _runs(tab, name):
         add(s, e, "run")
-        if doc[s].is_sent_start and e - s > 1:
+        # "Web Summit 2016", "MWC 26", "Indus 2.0": a number closing the name
+        if e < n and tab.like_num[e] and not tab.is_sent_start[e] and len(tab.text[e]) <= 4:
+            add(s, e + 1, "run-number")
+        # "4th ITUC World Congress", "49ème congrès": an ordinal opening it
+        if s > 0 and _ORDINAL.match(tab.text[s - 1]) and not tab.is_sent_start[s]:
+            add(s - 1, e, "run-ordinal")
+        if tab.is_sent_start[s] and e - s > 1:
             add(s + 1, e, "run-inner")
         # "Microsoft et OpenAI", "Europe du Sud d'AWS": the parts of a run cut at a connector
         for k in range(s + 1, e - 1):
-            if doc[k].lower_ in _CONNECT or doc[k].text == "&":
+            if tab.lower[k] in _CONNECT or tab.text[k] == "&":
                 add(s, k, "run-part")
                 add(k + 1, e, "run-part")
-    # a lower-case head noun then a name: "académie de Paris", "ministère de la Culture"
-    for t in doc:
-        if t.pos_ != "NOUN" or not t.text[:1].islower() or t.i + 2 >= len(doc):
+    events = _event_nouns(lang)
+    for i in range(n):
+        if tab.pos[i] != "NOUN":
             continue
-        j = t.i + 1
-        if doc[j].lower_ not in {"de", "du", "des", "d'", "d’", "of", "for", "pour"}:
-            continue
-        j += 1
-        while j < len(doc) and doc[j].lower_ in {"la", "le", "l'", "l’", "les", "the"}:
-            j += 1
-        if j < len(doc) and _name_token(doc[j]) and not doc[j].is_punct:
-            end = j + 1
-            while end < len(doc) and end - t.i < _MAX_RUN and (_name_token(doc[end]) and not doc[end].is_punct):
-                end += 1
-            add(t.i, end, "lower-head")
-            # "la Promotion de la Jeunesse": one more connector and name
-            k = end
-            if k + 1 < len(doc) and doc[k].lower_ in _OPEN_CONNECT | {"et", "and"}:
-                k += 1
-                while k < len(doc) and doc[k].lower_ in {"la", "le", "l'", "l’", "les", "the"}:
+        # a lower-case head noun then a name: "académie de Paris", "ministère de la Culture"
+        if tab.text[i][:1].islower() and i + 2 < n and tab.lower[i + 1] in {"de", "du", "des", "d'", "d’", "of", "for",
+                                                                             "pour"}:  # fmt: skip
+            j = i + 2
+            while j < n and tab.lower[j] in _ARTICLES:
+                j += 1
+            if j < n and name[j]:
+                end = j + 1
+                while end < n and end - i < _MAX_RUN and name[end]:
+                    end += 1
+                add(i, end, "lower-head")
+                # "la Promotion de la Jeunesse": one more connector and name
+                k = end
+                if k + 1 < n and tab.lower[k] in _OPEN_CONNECT | {"et", "and"}:
                     k += 1
-                if k < len(doc) and _name_token(doc[k]) and not doc[k].is_punct:
-                    add(t.i, k + 1, "lower-head")
+                    while k < n and tab.lower[k] in _ARTICLES:
+                        k += 1
+                    if k < n and name[k]:
+                        add(i, k + 1, "lower-head")
+        # a common noun naming an event, with its modifiers ("cérémonie de clôture", "two-day plenary")
+        if tab.lemma[i] in events or tab.folded[i] in events:
+            first = tab.sent_start[i]
+            start = i
+            while start > first and tab.head[start - 1] == i and tab.dep[start - 1] in {"amod", "compound", "nummod"}:
+                start -= 1
+            if start > first and _ORDINAL.match(tab.text[start - 1]):
+                start -= 1
+            end = i + 1
+            add(start, end, "event-noun")
+            # "congrès de la Fédération …", "manifestation interprofessionnelle du 22 mars"
+            k = end
+            while k < n and tab.head[k] == i and tab.dep[k] == "amod":
+                k += 1
+            if k > end:
+                add(start, k, "event-noun")
+            if k + 1 < n and tab.lower[k] in {"de", "du", "des", "d'", "d’", "of", "on", "sur"}:
+                j = k + 1
+                while j < n and j - start < _MAX_RUN and not tab.is_punct[j] and (
+                    name[j] or tab.lower[j] in _CONNECT or tab.like_num[j] or tab.pos[j] in {"NOUN", "ADJ"}
+                ):
+                    j += 1
+                if j > k + 1:
+                    add(start, j, "event-noun")
     for start, end, type_, source in rule_mentions:
         c = add(start, end, "rule")
         if c is not None and (start, end) == (c.start, c.end):
@@ -154,6 +196,17 @@ def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str
     return sorted(cands.values(), key=lambda c: (c.start, c.end))
 
 
+@functools.cache
+def _event_nouns(lang: str) -> frozenset[str]:
+    """Common nouns that name an event (the typing lexicon's cue nouns and heads, and a few more)."""
+    cues = _typing()["cue_nouns"]["Event"]
+    words = {fold(w) for w in cues.get(lang, []) + cues.get("en", [])}
+    words |= {fold(w) for w in _typing()["heads"].get("Event", [])}
+    return frozenset(words | {"ceremonie", "ceremony", "manifestation", "protest", "protests", "greve", "strike",
+                              "congres", "congress", "plenary", "gala", "briefing", "salon", "journee", "assises"})
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def _shape(text: str) -> str:
     s = re.sub(r"[A-ZÀ-ÖØ-Þ]", "X", text)
     s = re.sub(r"[a-zß-öø-ÿ]", "x", s)
@@ -185,18 +238,34 @@ def _lexicons(lang: str) -> dict[str, dict[str, str]]:
 _LEX: dict[str, dict[str, dict[str, str]]] = {}
 
 
-def span_features(doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str], line_info: dict[int, str]) -> list[str]:
+def _root(tab: TokenTable, start: int, end: int) -> int:
+    """The token of ``start:end`` whose head lies outside it (the first one)."""
+    for i in range(start, end):
+        h = tab.head[i]
+        if h < start or h >= end or h == i:
+            return i
+    return start
+
+
+def span_text(doc: Doc, tab: TokenTable, start: int, end: int) -> str:
+    """The text of tokens ``start:end`` (a slice of the Doc's text)."""
+    return doc_text(doc)[tab.idx[start] : tab.idx[end - 1] + len(tab.text[end - 1])]
+
+
+def span_features(doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str], lines: list[str]) -> list[str]:
     """Features of one candidate (strings; the model's vocabulary maps them to columns)."""
     lex = _LEX.get(lang)
     if lex is None:
         lex = _LEX[lang] = _lexicons(lang)
     gaz = load_gazetteer()
     titles = load_roles(lang)
-    span = doc[c.start : c.end]
-    text = span.text
-    words = [t.text for t in span]
-    folded = [fold(w) for w in words]
+    tab = table(doc)
+    start, end = c.start, c.end
+    text = span_text(doc, tab, start, end)
+    words = tab.text[start:end]
+    folded = tab.folded[start:end]
     n = len(words)
+    whole = fold(text)
     f = [f"lang={lang}", f"len={min(n, 5)}"]
     f += [f"src={s}" for s in sorted(c.sources)]
     f.append(f"ner={c.ner or '-'}")
@@ -210,14 +279,26 @@ def span_features(doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str
         f += [f"w={w}" for w in folded]
     f.append(f"first={folded[0]}")
     f.append(f"last={folded[-1]}")
-    f.append(f"whole={fold(text)}")
+    f.append(f"whole={whole}")
     f.append(f"shape={_shape(text)[:12]}")
     f.append(f"lastshape={_shape(words[-1])[:6]}")
     f.append(f"suf3={folded[-1][-3:]}")
-    f.append(f"pos={'_'.join(t.pos_ for t in span[:4])}")
+    f.append(f"pos={'_'.join(tab.pos[start : min(end, start + 4)])}")
     head = lex["head"].get(folded[-1])
     if head:
         f.append(f"head={head}")
+    first_gaz = gaz.get(words[0]) if n > 1 else None
+    if first_gaz:
+        f.append(f"firstgaz={first_gaz[0]}")
+        if head:
+            f.append(f"firstgaz+head={first_gaz[0]}+{head}")
+    inner_heads = {lex["head"][w] for w in folded[:-1] if w in lex["head"]}
+    for t in sorted(inner_heads):
+        f.append(f"innerhead={t}")
+    root = _root(tab, start, end)
+    if not text[:1].isupper():
+        f.append("lower_start")
+        f.append(f"lower_head={tab.lemma[root]}")
     fh = lex["first"].get(folded[0])
     if fh and n > 1:
         f.append(f"firsthead={fh}")
@@ -229,66 +310,64 @@ def span_features(doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str
         f.append("digit")
     if "-" in text:
         f.append("hyphen")
-    if n == 1 and fold(text) in titles:
+    if n == 1 and whole in titles:
         f.append("is_title")
-    sent_start = span[0].is_sent_start
-    if sent_start:
+    if tab.is_sent_start[start]:
         f.append("sent_start")
-        f.append(f"sent_start_pos={span[0].pos_}")
-    # left context
-    sent = span.sent
-    left = [t for t in doc[max(sent.start, c.start - 3) : c.start]]
-    right = [t for t in doc[c.end : min(sent.end, c.end + 3)]]
+        f.append(f"sent_start_pos={tab.pos[start]}")
+    first, last = tab.sent_start[start], tab.sent_end[start]
+    left = list(range(max(first, start - 3), start))
+    right = list(range(end, min(last, end + 3)))
     if left:
-        lw = fold(left[-1].text)
+        lw = tab.folded[left[-1]]
         f.append(f"l1={lw}")
-        f.append(f"l1pos={left[-1].pos_}")
+        f.append(f"l1pos={tab.pos[left[-1]]}")
         if lw in titles:
             f.append("l1_title")
         cue = lex["cue"].get(lw)
         if cue:
             f.append(f"l1cue={cue}")
         if len(left) > 1:
-            f.append(f"l2={fold(left[-2].text)}_{lw}")
-            cue2 = lex["cue"].get(fold(left[-2].text))
-            if cue2 and left[-1].pos_ in {"ADJ", "DET", "PUNCT", "PROPN", "NOUN"}:
+            f.append(f"l2={tab.folded[left[-2]]}_{lw}")
+            cue2 = lex["cue"].get(tab.folded[left[-2]])
+            if cue2 and tab.pos[left[-1]] in {"ADJ", "DET", "PUNCT", "PROPN", "NOUN"}:
                 f.append(f"l2cue={cue2}")
     else:
         f.append("l1=<s>")
     if right:
-        rw = fold(right[0].text)
+        rw = tab.folded[right[0]]
         f.append(f"r1={rw}")
-        f.append(f"r1pos={right[0].pos_}")
+        f.append(f"r1pos={tab.pos[right[0]]}")
         if len(right) > 1:
-            f.append(f"r2={rw}_{fold(right[1].text)}")
-            if right[0].text == ",":
-                r2 = fold(right[1].text)
+            f.append(f"r2={rw}_{tab.folded[right[1]]}")
+            if tab.text[right[0]] == ",":
+                r2 = tab.folded[right[1]]
                 if r2 in titles:
                     f.append("appos_title")
-                cue = lex["cue"].get(r2) or (lex["cue"].get(fold(right[2].text)) if len(right) > 2 else None)
+                cue = lex["cue"].get(r2) or (lex["cue"].get(tab.folded[right[2]]) if len(right) > 2 else None)
                 if cue:
                     f.append(f"appos_cue={cue}")
     else:
         f.append("r1=</s>")
-    root = span.root
-    f.append(f"dep={root.dep_}")
-    f.append(f"headlemma={fold(root.head.lemma_)}" if root.head is not root else "headlemma=<root>")
-    cnt = doc_counts.get(fold(text), 0)
-    f.append(f"count={min(cnt, 4)}")
-    f.append(f"line={line_info.get(c.start, '-')}")
+    f.append(f"dep={tab.dep[root]}")
+    h = tab.head[root]
+    f.append(f"headlemma={tab.lemma[h]}" if h != root else "headlemma=<root>")
+    f.append(f"count={min(doc_counts.get(whole, 0), 4)}")
+    f.append(f"line={lines[start] or '-'}")
     return f
 
 
 def line_categories(doc: Doc) -> list[str]:
     """Per token, what kind of line it is on: page chrome often sits on short lines without a verb."""
-    out = [""] * len(doc)
+    tab = table(doc)
+    n = len(tab)
+    out = [""] * n
     start = 0
-    n = len(doc)
     for i in range(n + 1):
-        if i == n or "\n" in doc[i].text:
-            toks = [t for t in doc[start:i] if not t.is_space]
-            words = sum(1 for t in toks if not t.is_punct)
-            verb = any(t.pos_ in {"VERB", "AUX"} for t in toks)
+        if i == n or "\n" in tab.text[i]:
+            toks = [k for k in range(start, i) if not tab.is_space[k]]
+            words = sum(1 for k in toks if not tab.is_punct[k])
+            verb = any(tab.pos[k] in {"VERB", "AUX"} for k in toks)
             cat = ("short" if words <= 4 else "mid" if words <= 12 else "long") + ("+v" if verb else "-v")
             for k in range(start, i):
                 out[k] = cat

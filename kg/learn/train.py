@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,6 +222,7 @@ def _tune(
     from kg.evaluate import fact_hits, predicate_key
 
     points: dict[str, list[tuple[float, bool]]] = {p: [] for p in PREDICATES}
+    role_pairs: list[tuple[str, str]] = []
     gold_counts = {p: 0 for p in PREDICATES}
     canonical = {predicate_key(p): p for p in PREDICATES}
     # no threshold and no calibration: a fact's confidence is its raw score
@@ -243,9 +243,10 @@ def _tune(
         hits = fact_hits(d.gold, {"entities": entities, "facts": [fact for fact, _ in ranked]})
         for (fact, score), hit in zip(ranked, hits):
             points[fact["p"]].append((score, hit))
+        role_pairs += _roles_against_gold(d.gold, [fact for fact, _ in ranked], entities)
     thresholds: dict[str, float] = {}
     calibration: dict[str, dict[str, list[float]]] = {}
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"roles": _role_map(role_pairs)}
     for p in PREDICATES:
         pts = points[p]
         best = (0.0, 0.5, 0, 0)
@@ -261,6 +262,39 @@ def _tune(
         figures[p] = {"f1": round(best[0], 3), "tp": best[2], "pred": best[3], "gold": gold_counts[p]}
         calibration[p] = _isotonic(pts).to_dict()
     return thresholds, calibration, figures
+
+
+def _roles_against_gold(gold: dict[str, Any], facts: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(role the extractor wrote, role the annotation gives) for the worksFor facts that match."""
+    from kg.evaluate import _Annotation, _fact_matches
+
+    g, p = _Annotation(gold), _Annotation({"entities": entities, "facts": facts})
+    out = []
+    for gf in g.facts:
+        if gf.get("p") != "worksFor" or not gf.get("role"):
+            continue
+        for pf in p.facts:
+            if pf.get("p") == "worksFor" and pf.get("role") and _fact_matches(gf, pf, g, p):
+                out.append((str(pf["role"]), str(gf["role"]).casefold()))
+                break
+    return out
+
+
+def _role_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Roles the extractor writes that the annotations consistently write otherwise
+    ("general secretary" where they say "secretary general"): at least two cases, most of them."""
+    from collections import Counter
+
+    by_role: dict[str, Counter[str]] = {}
+    for ours, theirs in pairs:
+        by_role.setdefault(ours, Counter())[theirs] += 1
+    out = {}
+    for ours, counts in sorted(by_role.items()):
+        best, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+        total = sum(counts.values())
+        if best != ours and n >= 2 and n * 2 > total and counts.get(ours, 0) * 2 < n and ours not in best and best not in ours:
+            out[ours] = best
+    return out
 
 
 def _isotonic(points: list[tuple[float, bool]]) -> Calibration:
@@ -308,7 +342,6 @@ def fit(
     from kg import __version__
 
     cfg = dict(DEFAULTS, **(config or {}))
-    t0 = time.perf_counter()
     k = max(2, min(int(cfg["folds"]), len(docs)))
     steps = 2 * k + 2
     done = 0
@@ -357,8 +390,8 @@ def fit(
         "calibration": calibration,
         "trained_on": {"documents": len(docs), "digest": corpus.hexdigest()[:16],
                        "ids": [d.doc_id for d in docs]},  # fmt: skip
-        "held_out_f1": figures,
-        "training_seconds": round(time.perf_counter() - t0, 1),
+        "held_out_f1": {p: v for p, v in figures.items() if p != "roles"},
+        "roles": figures["roles"],
         "spacy_models": _spacy_models(),
     }
     return model

@@ -1,0 +1,254 @@
+"""The learned extractor: classifiers, model directories, training, and builds with a model.
+
+Training here runs on the bundled example corpus (14 articles written for kg, with a hand
+annotation): enough to exercise every step, fast enough for the suite. Quality is measured
+elsewhere (tests/test_quality.py), on real articles the model never saw.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+import kg
+from kg.cli import cli
+from kg.errors import ModelError
+from kg.learn import ExtractionModel, default_model_path, load_model
+from kg.learn.linear import LinearModel
+from kg.learn.model import FORMAT_VERSION, model_id
+from kg.learn.train import TrainingError, _isotonic, fit, prepare
+
+EXAMPLES = ROOT / "examples" / "corpus"
+EXAMPLES_GOLD = ROOT / "examples" / "gold"
+
+
+# --- the linear classifier ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("c", [1.0])
+def test_linear_model_learns_and_ignores_unknown_features(c):
+    rows = [["w=buys", "T=Org>Org"], ["w=and", "T=Org>Org"], ["w=buys"], ["w=and"]] * 5
+    labels = ["memberOf>", "NONE", "memberOf>", "NONE"] * 5
+    m = LinearModel.fit(rows, labels, c=c)
+    probs = m.predict_proba([["w=buys", "never-seen"], ["w=and"]])
+    assert m.classes == ("NONE", "memberOf>")
+    assert probs[0, 1] > 0.5 > probs[1, 1]
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert m.predict_proba([]).shape == (0, 2)
+
+
+@pytest.mark.parametrize("labels", [["a", "a"], []])
+def test_linear_model_refuses_a_single_class(labels):
+    with pytest.raises(ModelError, match="one class"):
+        LinearModel.fit([["x"]] * len(labels), labels)
+
+
+def test_linear_model_weights_must_fit_the_vocabulary():
+    with pytest.raises(ModelError, match="do not fit"):
+        LinearModel(["a", "b"], ["x", "y"], np.zeros((3, 2)), np.zeros(2))
+
+
+# --- model directories ---------------------------------------------------------------------------
+
+
+def test_shipped_model_loads_without_pickle_and_has_an_identity():
+    model = load_model()
+    assert model.path == default_model_path()
+    assert len(model.model_id) == 16 and model.model_id == model_id(default_model_path())
+    assert set(model.classifiers) == {"entities", "pairs", "groups", "quotes"}
+    assert model.config["format_version"] == FORMAT_VERSION
+    assert model.config["trained_on"]["documents"] >= 200
+    with np.load(default_model_path() / "weights.npz", allow_pickle=False) as data:  # plain arrays only
+        assert all(data[k].dtype.kind == "f" for k in data.files)
+    total = sum(p.stat().st_size for p in default_model_path().iterdir())
+    assert total <= 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights"])
+def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
+    folder = tmp_path / "m"
+    shutil.copytree(default_model_path(), folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    if damage == "missing":
+        (folder / "classifiers.json").unlink()
+        expected = "classifiers.json is missing"
+    elif damage == "format":
+        config["format"] = "something-else"
+        (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        expected = "not a kg extraction model"
+    elif damage == "version":
+        config["format_version"] = FORMAT_VERSION + 1
+        (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        expected = "train the model again"
+    else:
+        (folder / "weights.npz").write_bytes(b"not a numpy file")
+        expected = "cannot read the weights"
+    with pytest.raises(ModelError, match=expected):
+        ExtractionModel.load(folder)
+
+
+def test_a_pickled_weights_file_is_refused(tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(default_model_path(), folder)
+    with open(folder / "weights.npz", "wb") as handle:
+        np.savez(handle, **{"entities.weights": np.array([object()], dtype=object)})
+    with pytest.raises(ModelError, match="cannot read the weights"):
+        ExtractionModel.load(folder)
+
+
+@pytest.mark.parametrize("points", [[(0.1, False), (0.2, False), (0.5, True), (0.6, False), (0.9, True), (0.95, True)]])
+def test_calibration_is_increasing_and_bounded(points):
+    cal = _isotonic(points)
+    values = [cal(x / 20) for x in range(21)]
+    assert all(0.0 <= v <= 1.0 for v in values)
+    assert values == sorted(values)
+    assert cal(0.95) > cal(0.1)
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    docs, warnings = prepare([(EXAMPLES, EXAMPLES_GOLD)])
+    return docs, warnings
+
+
+@pytest.fixture(scope="module")
+def trained(prepared, tmp_path_factory):
+    docs, _ = prepared
+    folder = tmp_path_factory.mktemp("model") / "m"
+    model = fit(docs, seed=3)
+    model.save(folder)
+    return model, folder
+
+
+@pytest.mark.slow
+def test_prepare_reads_every_annotated_document(prepared):
+    docs, warnings = prepared
+    assert sorted(d.doc_id for d in docs) == sorted(p.stem for p in EXAMPLES_GOLD.glob("*.json"))
+    assert all(d.candidates and len(d.candidates) == len(d.labels) for d in docs)
+    # the annotations' own names are among the candidates' labels
+    assert sum(label != "NONE" for d in docs for label in d.labels) > 100
+
+
+@pytest.mark.slow
+def test_training_is_deterministic(prepared, trained, tmp_path):
+    docs, _ = prepared
+    model, folder = trained
+    again = fit(docs, seed=3)
+    again.save(tmp_path / "again")
+    assert again.model_id == model.model_id == model_id(folder)
+    for name in ("classifiers.json", "weights.npz"):
+        assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_trained_model_records_what_it_was_trained_on(trained):
+    model, folder = trained
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    assert config["seed"] == 3 and config["trained_on"]["documents"] == 14
+    assert set(config["thresholds"]["facts"]) == set(kg.model.PREDICATES)
+    assert all(0 < t <= 1 for t in config["thresholds"]["facts"].values())
+    loaded = ExtractionModel.load(folder)
+    assert loaded.model_id == model.model_id
+
+
+@pytest.mark.slow
+def test_build_with_a_model_records_it_and_reextracts_when_it_changes(trained, tmp_path):
+    _, folder = trained
+    out = tmp_path / "out"
+    kg.build(EXAMPLES, out, explorer=False, model=folder)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["model"]["id"] == model_id(folder) and report["model"]["documents"] == 14
+    again = kg.build(EXAMPLES, out, explorer=False, model=folder)
+    assert again.unchanged  # same files, same model: nothing to do
+    other = kg.build(EXAMPLES, out, explorer=False)  # the shipped model: everything extracted again
+    assert not other.unchanged and other.cached == 0
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["model"]["id"] == load_model().model_id
+
+
+def _annotation(tmp_path: Path, facts: list[dict], entities: list[dict] | None = None) -> tuple[Path, Path]:
+    corpus, gold = tmp_path / "corpus", tmp_path / "gold"
+    corpus.mkdir()
+    gold.mkdir()
+    (corpus / "n1.txt").write_text("Lumen Robotics hires Brad Holm as chief executive.\n", encoding="utf-8")
+    entities = entities or [{"label": "Lumen Robotics", "type": "Organization", "aliases": []},
+                            {"label": "Brad Holm", "type": "Person", "aliases": []}]  # fmt: skip
+    (gold / "n1.json").write_text(json.dumps({"doc": "n1", "lang": "en", "entities": entities, "facts": facts}),
+                                  encoding="utf-8")  # fmt: skip
+    return corpus, gold
+
+
+@pytest.mark.parametrize(
+    "fact, message",
+    [
+        ({"s": "Brad Holm", "p": "worksFor", "o": "Acme"}, 'the object "Acme" is not an entity'),
+        ({"s": "Brad Holm", "p": "employs", "o": "Lumen Robotics"}, "unknown predicate"),
+        ({"s": "Lumen Robotics", "p": "investsIn", "o": "Brad Holm", "amount": "lots"}, "amount"),
+    ],
+)
+def test_training_stops_on_annotation_errors_naming_file_and_fact(tmp_path, fact, message):
+    corpus, gold = _annotation(tmp_path, [fact])
+    with pytest.raises(TrainingError, match="n1.json: fact 1") as info:
+        prepare([(corpus, gold)])
+    assert message in str(info.value)
+    result = CliRunner().invoke(cli, ["train", str(corpus), str(gold), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 1 and "n1.json: fact 1" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_an_annotation_without_its_document_is_an_error(tmp_path):
+    corpus, gold = _annotation(tmp_path, [])
+    (corpus / "n1.txt").unlink()
+    with pytest.raises(TrainingError, match="n1"):
+        prepare([(corpus, gold)])
+
+
+@pytest.mark.slow
+def test_train_command_writes_a_model_kg_build_uses(tmp_path):
+    corpus, gold = tmp_path / "c", tmp_path / "g"
+    shutil.copytree(EXAMPLES, corpus)
+    shutil.copytree(EXAMPLES_GOLD, gold)
+    result = CliRunner().invoke(cli, ["train", str(corpus), str(gold), "--out", str(tmp_path / "m"), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "held-out F1 per property" in result.output and "model:" in result.output
+    built = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / "o"), "--model", str(tmp_path / "m"),
+                                     "-q", "--no-explorer"])  # fmt: skip
+    assert built.exit_code == 0, built.output
+    assert json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))["model"]["id"] == model_id(
+        tmp_path / "m"
+    )
+
+
+def test_build_with_a_folder_that_is_no_model_is_a_one_line_error(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Lumen Robotics hires.\n", encoding="utf-8")
+    (tmp_path / "notamodel").mkdir()
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "c"), "--out", str(tmp_path / "o"),
+                                      "--model", str(tmp_path / "notamodel")])  # fmt: skip
+    assert result.exit_code == 1 and "not a kg model" in result.output
+    assert not (tmp_path / "o" / "graph.trig").exists()
+
+
+@pytest.mark.parametrize("args, message", [(["--cv", "3", "--model", "."], "cannot be used with --model")])
+def test_evaluate_cv_option_conflicts(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["evaluate", str(EXAMPLES), str(EXAMPLES_GOLD), *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+@pytest.mark.slow
+def test_cross_validation_holds_every_document_out_once():
+    from kg.evaluate import cross_validate
+
+    result = cross_validate(EXAMPLES, EXAMPLES_GOLD, k=2, seed=0)
+    held = sorted(doc for fold in result["folds"] for doc in fold["documents"])
+    assert held == sorted(p.stem for p in EXAMPLES_GOLD.glob("*.json"))
+    assert result["cv"] == 2 and result["documents"] == 14
+    assert 0.0 <= result["facts"]["f1"] <= 1.0
