@@ -167,6 +167,12 @@ def _hits_by_pair(an: Analysis) -> dict[frozenset, dict]:
     return cached
 
 
+def _words_between(ctx: SentenceContext, between: list[int], name: str) -> list[str]:
+    """Lemmas of the tokens between two things (the first and last four when there are many)."""
+    kept = between if len(between) <= 12 else between[:4] + between[-4:]
+    return [f"{name}={ctx.lemma(i)}" for i in kept]
+
+
 def _alternative_types(an: Analysis, a: WMention, b: WMention) -> list[str]:
     out = []
     for x in an.types(a)[1:]:
@@ -190,10 +196,8 @@ def pair_features(ctx: SentenceContext, a: WMention, b: WMention, an: Analysis) 
         f.append("demonym")
         f.append(f"demonym_adj={'a' if a.source == 'demonym' else 'b'}|{ctx.word(a0 if a.source == 'demonym' else b0)}")
     between = list(range(a1, b0))
-    if len(between) <= 12:
-        f += [f"bw={ctx.lemma(i)}" for i in between]
-    else:
-        f += [f"bw={ctx.lemma(i)}" for i in between[:4] + between[-4:]]
+    f += _words_between(ctx, between, "bw")
+    if len(between) > 12:
         f.append("bw_long")
     if gap <= 5:
         seq = " ".join(ctx.word(i) for i in between)
@@ -334,10 +338,7 @@ def group_features(
         f.append(f"G|order={'org_first' if m.span.end <= t.i else 'noun_first'}")
         f.append(f"G|gap={_bucket(hi - lo)}")
         between = list(range(lo, hi))
-        if len(between) <= 12:
-            f += [f"G|bw={ctx.lemma(i)}" for i in between]
-        else:
-            f += [f"G|bw={ctx.lemma(i)}" for i in between[:4] + between[-4:]]
+        f += _words_between(ctx, between, "G|bw")
         for i in between:
             for key in ctx.triggers.get(i, ()):
                 f.append(f"G|trig_btw={key}")
