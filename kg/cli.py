@@ -631,10 +631,9 @@ def _cross_validate(corpus_dir: Path, gold_dir: Path, folds: int, seed: int, fmt
     if result["warnings"] and fmt == "table":
         console.print(f"{len(result['warnings'])} warning(s) about the annotations (kg train lists them)",
                       highlight=False)  # fmt: skip
-    if fmt == "json":
-        _echo_scores(result, fmt)
-        return
     _echo_scores(result, fmt)
+    if fmt == "json":
+        return
     click.echo(f"{folds}-fold cross-validation (seed {seed}), fact F1 per fold: "
                + ", ".join(f"{f['fact_f1']:.3f}" for f in result["folds"]))  # fmt: skip
 
@@ -669,9 +668,9 @@ def train_command(corpus_dir: Path, gold_dir: Path, out_dir: Path, extra: tuple,
     errors stop training. Only annotated documents are used. The model is
     written to OUT_DIR; use it with kg build --model OUT_DIR.
     """
-    from kg.learn.train import train
-
     import time
+
+    from kg.learn.train import train
 
     console, progress, on_stage = _stage_progress("training")
     sources = [(corpus_dir, gold_dir), *[(Path(c), Path(g)) for c, g in extra]]

@@ -337,7 +337,6 @@ def _event_nouns(doc: Doc, lang: str) -> Iterable[tuple[Span, str]]:
     """An unnamed event that the text says someone organises or hosts ("un workshop organisé le
     21 novembre", "a two-day plenary hosted by …"): the noun with its modifiers."""
     from kg.extract.context import compile_triggers
-
     from kg.extract.tokens import table
 
     nouns = {fold(n) for n in _typing()["cue_nouns"]["Event"].get(lang, [])}

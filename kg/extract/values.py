@@ -17,7 +17,6 @@ Pure functions over strings; offsets are character offsets in the string.
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation

@@ -26,12 +26,12 @@ from spacy.tokens import Doc
 from kg.extract.common import Candidate, DocState
 from kg.extract.context import Sentence
 from kg.extract.lexicon import demonyms, fold, load_triggers
-from kg.extract.mentions import WEntity, WMention, _surnames, find_mentions, group_mentions, norm_key
+from kg.extract.mentions import WEntity, WMention, _surnames, find_mentions, group_mentions
 from kg.extract.quotes import attribute_quotes, find_quotes
 from kg.extract.relations import run_rules
+from kg.extract.tokens import table
 from kg.learn import features as F
 from kg.learn.spans import SpanCandidate, line_categories, span_candidates, span_features, span_text
-from kg.extract.tokens import table
 from kg.model import SIGNATURES, Document
 
 __all__ = [
@@ -44,6 +44,9 @@ __all__ = [
     "analyse",
     "ENTITY_PREDICATES",
     "GROUP_PREDICATES",
+    "DEMONYM_PREFIX",
+    "choose_mentions",
+    "mention_names",
 ]
 
 #: Properties whose object is an entity.
@@ -139,7 +142,7 @@ class Analysis:
         """The feature context of sentence ``i`` (built once)."""
         ctx = self._contexts.get(i)
         if ctx is None:
-            ctx = self._contexts[i] = F.SentenceContext(self.sentences[i], self)
+            ctx = self._contexts[i] = F.SentenceContext(self.sentences[i])
         return ctx
 
 
@@ -377,5 +380,3 @@ def mention_names(m: WMention, entities: dict[str, WEntity]) -> list[str]:
     e = entities.get(m.key or "")
     return [e.label, *e.aliases] if e else [m.text]
 
-
-__all__ += ["mention_names", "choose_mentions", "DEMONYM_PREFIX", "norm_key"]

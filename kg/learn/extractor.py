@@ -332,6 +332,5 @@ def to_extraction(an: Analysis, kept: list[ScoredFact], model: ExtractionModel) 
 
 
 def _entity_confidence(e) -> float:
-    probs = [getattr(m, "confidence", None) for m in e.mentions]
-    probs = [p for p in probs if p is not None]
-    return round(sum(probs) / len(probs), 4) if probs else 1.0
+    """Mean probability of the class over the entity's mentions."""
+    return round(sum(m.confidence for m in e.mentions) / len(e.mentions), 4) if e.mentions else 1.0

@@ -56,7 +56,7 @@ def _bucket(n: int) -> str:
 class SentenceContext:
     """Per-sentence token data computed once: folded words and lemmas, triggers, role titles."""
 
-    def __init__(self, sent: Sentence, analysis: Analysis) -> None:
+    def __init__(self, sent: Sentence) -> None:
         self.sent = sent
         self.doc = sent.span.doc
         self.start = sent.span.start
@@ -79,7 +79,6 @@ class SentenceContext:
                 for i in range(m.span.start, m.span.end):
                     self.mention_at[i] = m
         self.money = find_money(sent.text, sent.lang)
-        self.analysis = analysis
         tab = table(self.doc)
         s, e = sent.span.start, sent.span.end
         self.first_word = tab.folded[s] if e > s else ""

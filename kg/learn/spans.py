@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from kg.extract import mentions as rules
 from kg.extract.lexicon import fold, load_gazetteer, load_roles, load_yaml

@@ -33,7 +33,7 @@ from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_menti
 from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
 from kg.learn.linear import LinearModel
 from kg.learn.model import CLASSIFIERS, Calibration, ExtractionModel
-from kg.model import Document, Extraction, PREDICATES
+from kg.model import PREDICATES, Document, Extraction
 
 __all__ = ["TrainingDocument", "TrainingError", "DEFAULTS", "prepare", "fit", "folds", "train", "extraction_document"]
 
