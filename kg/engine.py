@@ -4,9 +4,9 @@ Both answer the same query the same way: the default graph is the union (the
 RDF merge, without duplicates) of the document graphs, ``GRAPH ?g`` ranges
 over the document graphs, ``FROM`` / ``FROM NAMED`` may name document graphs,
 ``DESCRIBE`` gives the triples whose subject is the resource (and the blank
-nodes below it), and parameters are bound by each store's own mechanism
-(rdflib ``initBindings``, pyoxigraph ``substitutions``), never by editing the
-query text. Results come back as :class:`kg.results.QueryResult`.
+nodes below it), and parameters are bound the same way for both: as RDF terms
+in ``VALUES`` blocks (:func:`kg.params.bind`), never pasted into the query as
+text. Results come back as :class:`kg.results.QueryResult`.
 
 - ``memory``: an rdflib :class:`~rdflib.Dataset` parsed from ``graph.trig``.
 - ``oxigraph``: the pyoxigraph store that ``kg build --store oxigraph`` keeps in
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import GraphError, QueryError
+from kg.params import bind
 from kg.results import XSD_STRING, QueryResult, Term, canonical_lexical
 from kg.sparql import PREDECLARED, QueryInfo, QueryRefused, inspect_query
 
@@ -42,8 +43,8 @@ class Engine:
         """IRIs of the document graphs."""
         raise NotImplementedError
 
-    def run(self, sparql: str, info: QueryInfo, params: Mapping[str, Term]) -> QueryResult:
-        """Run ``sparql`` (already checked by :func:`kg.sparql.inspect_query`) with ``params`` bound."""
+    def run(self, sparql: str, info: QueryInfo) -> QueryResult:
+        """Run ``sparql`` (already checked by :func:`kg.sparql.inspect_query`, parameters bound)."""
         raise NotImplementedError
 
     def check_dataset(self, info: QueryInfo, allow_network: bool) -> None:
@@ -82,27 +83,28 @@ def execute(engine: Engine, sparql: str, params: Mapping[str, Term], *, allow_ne
 
     Raises:
         QueryRefused: an update, a network access without ``allow_network``.
-        QueryError: invalid query, a parameter that names no variable of the query, or a failure.
+        QueryError: invalid query, a parameter that names no variable of the query (or one it
+            assigns with ``AS``), or a failure.
     """
     info = _inspect(sparql, allow_network)
     for name in params:
         if name not in info.variables:
             raise QueryError(f"parameter {name!r}: the query has no variable ?{name}")
-        if info.form == "ASK":
-            raise QueryError(f"parameter {name!r}: an ASK query takes no parameter; use SELECT ?{name} ... LIMIT 1")
-        if name in info.bound_tested:
-            raise QueryError(
-                f"parameter {name!r}: BOUND(?{name}) cannot test a parameter (Oxigraph folds it to false); "
-                f'bind a default such as "" and compare with it'
-            )
-        if info.projection is None or name not in info.projection:
-            where = "CONSTRUCT template" if info.form == "CONSTRUCT" else f"{info.form or 'SELECT'} clause"
-            raise QueryError(
-                f"parameter {name!r}: name ?{name} in the {where} (not *): a parameter binds a variable of the "
-                "result, as SPARQL's SEP-0007 substitution (which Oxigraph implements) requires"
-            )
     engine.check_dataset(info, allow_network)
-    return engine.run(sparql, info, params)
+    result = engine.run(bind(sparql, params), info)
+    if info.star and result.type == "SELECT":
+        result = _in_query_order(result, info.order)
+    return result
+
+
+def _in_query_order(result: QueryResult, order: tuple[str, ...]) -> QueryResult:
+    """The columns of a ``SELECT *`` result in the order the query first names them (stores differ)."""
+    rank = {name: i for i, name in enumerate(order)}
+    columns = sorted(range(len(result.vars)), key=lambda k: (rank.get(result.vars[k], len(rank)), result.vars[k]))
+    if columns == list(range(len(result.vars))):
+        return result
+    names = tuple(result.vars[k] for k in columns)
+    return QueryResult("SELECT", names, [tuple(row[k] for k in columns) for row in result.bindings])
 
 
 # --- rdflib -------------------------------------------------------------------------------------------------
@@ -131,17 +133,54 @@ def _union_dataset() -> Any:
     return UnionDataset(default_union=True)
 
 
+_BAG_JOIN = "KgBagJoin"
+
+
+def _bag_join(ctx: Any, part: Any) -> Any:
+    """rdflib evaluation of :data:`_BAG_JOIN`: a join that keeps duplicate solutions.
+
+    rdflib joins a part it cannot evaluate lazily against a ``set`` of the other
+    part's solutions, which drops duplicates (a subquery that returns a row twice
+    returns it once); SPARQL joins multisets, as Oxigraph does. And its lazy join
+    evaluates the right part with the left part's bindings, which is wrong for a
+    subquery (an aggregate then counts for every outer row, even with nothing to
+    count): a subquery is joined here too.
+    """
+    if part.name != _BAG_JOIN:
+        raise NotImplementedError
+    from rdflib.plugins.sparql.evaluate import evalPart
+
+    right = list(evalPart(ctx, part.p2))
+    return (x.merge(y) for x in evalPart(ctx, part.p1) for y in right if x.compatible(y))
+
+
+def _keep_duplicates(algebra: Any) -> None:
+    """Mark rdflib's eager joins in ``algebra`` to be evaluated by :func:`_bag_join`."""
+    from rdflib.plugins.sparql import CUSTOM_EVALS
+
+    CUSTOM_EVALS.setdefault("kg_bag_join", _bag_join)
+    for node in _walk(algebra):
+        if getattr(node, "name", "") == "Join" and (not node.get("lazy") or _has_subquery(node.p2)):
+            node.name = _BAG_JOIN
+
+
+def _has_subquery(part: Any) -> bool:
+    return any(getattr(n, "name", "") in ("Project", "Group", "AggregateJoin") for n in _walk(part))
+
+
 @functools.lru_cache(maxsize=256)
 def _prepare(sparql: str) -> Any:
     from pyparsing import ParseException
     from rdflib.plugins.sparql import prepareQuery
 
     try:
-        return prepareQuery(sparql, initNs=PREDECLARED)
+        prepared = prepareQuery(sparql, initNs=PREDECLARED)
     except ParseException as exc:
         raise QueryError(f"invalid SPARQL query: {exc}") from exc
     except Exception as exc:  # rdflib raises assorted types for bad queries (unknown prefix, ...)
         raise QueryError(f"invalid SPARQL query: {exc}") from exc
+    _keep_duplicates(prepared.algebra)
+    return prepared
 
 
 def _walk(node: Any) -> Any:
@@ -197,16 +236,15 @@ class MemoryEngine(Engine):
     def graph_names(self) -> frozenset[str]:
         return self._names
 
-    def run(self, sparql: str, info: QueryInfo, params: Mapping[str, Term]) -> QueryResult:
+    def run(self, sparql: str, info: QueryInfo) -> QueryResult:
         from kg.store import quiet_rdflib
 
         prepared = _prepare(sparql)
         if not info.service and any(getattr(n, "name", "") == "ServiceGraphPattern" for n in _walk(prepared.algebra)):
             raise QueryRefused("SERVICE is refused: a query may not reach the network (allow it with --allow-network)")
-        bindings = {name: term.to_rdflib() for name, term in params.items()}
         try:
             with quiet_rdflib():
-                result = self.dataset.query(prepared, initBindings=bindings)
+                result = self.dataset.query(prepared)
                 if result.type == "ASK":
                     return QueryResult("ASK", boolean=bool(result.askAnswer))
                 if result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -250,11 +288,10 @@ class OxigraphEngine(Engine):
             self._names = frozenset(g.value for g in self.store_.named_graphs())
         return self._names
 
-    def run(self, sparql: str, info: QueryInfo, params: Mapping[str, Term]) -> QueryResult:
+    def run(self, sparql: str, info: QueryInfo) -> QueryResult:
         ox = self._ox
-        subs = {ox.Variable(name): _to_oxigraph(ox, term) for name, term in params.items()}
         try:
-            result = self.store_.query(sparql, prefixes=PREDECLARED, substitutions=subs or None)
+            result = self.store_.query(sparql, prefixes=PREDECLARED)
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult("ASK", boolean=bool(result))
             convert = self._convert
@@ -270,16 +307,6 @@ class OxigraphEngine(Engine):
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed: {exc}") from exc
         return QueryResult("SELECT", names, rows)  # type: ignore[arg-type]
-
-
-def _to_oxigraph(ox: Any, term: Term) -> Any:
-    if term.kind == "uri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.lang:
-        return ox.Literal(term.value, language=term.lang)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
 
 
 def _oxigraph_converter(ox: Any) -> Any:

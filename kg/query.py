@@ -7,9 +7,11 @@ refused, and so are ``SERVICE``, ``LOAD`` and ``FROM`` a graph the store does
 not hold, unless ``allow_network=True``; with a ``timeout`` the query runs in
 a child process that is killed when the time is up.
 
-Parameters bind variables through the store's own mechanism (rdflib
-``initBindings``, pyoxigraph ``substitutions``), never by editing the query
-text: a ``str`` is a literal, however many quotes it holds.
+Parameters bind variables wherever they stand (triple patterns, ``FILTER``,
+``BIND``, ``OPTIONAL``, subqueries, ``HAVING``...) as RDF terms, in ``VALUES``
+blocks (:mod:`kg.params`), never by pasting text into the query: a ``str`` is
+a literal, however many quotes it holds. A parameter the query does not
+mention is an error.
 
 >>> {"kg", "schema", "prov", "skos"} <= set(PREFIXES)
 True
@@ -19,7 +21,7 @@ True
 Typical use::
 
     g = kg.open_graph("kg-out")
-    for row in g.query("SELECT ?who WHERE { ?who kg:worksFor ?org . ?org rdfs:label ?name }",
+    for row in g.query("SELECT ?who WHERE { ?who kg:worksFor ?org . ?org rdfs:label ?l FILTER(STR(?l) = ?name) }",
                        params={"name": "Microsoft"}):
         print(row["who"])
     g.named("partners-of", {"org": "Microsoft"}).to_dataframe()
@@ -27,9 +29,10 @@ Typical use::
 Named queries live in ``ontology/queries/NAME.rq``. Each starts with a comment
 header: what it answers, then a ``Parameters:`` line followed by one line per
 parameter (``#   name  what it is``, with ``(optional…)`` for optional ones). An
-optional parameter that is not given is bound to ``""``, which the query reads
-as "no restriction" (``FILTER(?org = "" || …)``): ``BOUND(?param)`` cannot be
-used, since Oxigraph folds it to false for a substituted variable.
+optional parameter that is not given (or given as ``""``) is left unbound,
+which the query reads as "no restriction" (``FILTER(!BOUND(?org) || …)``).
+A column ``x_iri`` holds the IRI of the entity (or document) named in column
+``x`` (or ``x_name``), so that the query page can link it.
 """
 
 from __future__ import annotations
@@ -304,6 +307,7 @@ class KnowledgeGraph:
         spec = named_query(name)
         given = {k.lstrip("?$") for k in params or {}}
         known = {p.name for p in spec.parameters}
+        required = {p.name for p in spec.parameters if p.required}
         missing = [p.name for p in spec.parameters if p.required and p.name not in given]
         if missing:
             raise QueryError(f"named query {name!r} needs " + ", ".join(f"--param {m}=…" for m in missing))
@@ -311,8 +315,15 @@ class KnowledgeGraph:
         if unknown:
             allowed = ", ".join(sorted(known)) or "none"
             raise QueryError(f"named query {name!r} has no parameter {', '.join(unknown)} (parameters: {allowed})")
-        bound = {p.name: "" for p in spec.parameters if not p.required}  # optional: "" means "all"
-        bound.update({k.lstrip("?$"): v for k, v in (params or {}).items()})
+        bound: dict[str, Any] = {}
+        for key, value in (params or {}).items():
+            key = key.lstrip("?$")
+            text = value.value if isinstance(value, Term) and value.kind == "literal" else value
+            if value is None or (isinstance(text, str) and not text.strip()):
+                if key in required:
+                    raise QueryError(f"named query {name!r}: parameter {key} needs a value")
+                continue  # an optional parameter left empty: no restriction
+            bound[key] = value
         return self.query(spec.sparql, bound, **options)
 
     def close(self) -> None:

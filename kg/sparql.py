@@ -32,7 +32,16 @@ from urllib.parse import urljoin
 
 from kg.errors import QueryError
 
-__all__ = ["QueryInfo", "QueryRefused", "QueryTimeout", "inspect_query", "tokens", "unescape", "PREDECLARED"]
+__all__ = [
+    "QueryInfo",
+    "QueryRefused",
+    "QueryTimeout",
+    "inspect_query",
+    "tokens",
+    "token_spans",
+    "unescape",
+    "PREDECLARED",
+]
 
 
 class QueryRefused(QueryError):
@@ -60,7 +69,7 @@ PREDECLARED: dict[str, str] = {
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATES = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -88,10 +97,8 @@ class QueryInfo:
         from_graphs: IRIs of the ``FROM`` clauses.
         from_named: IRIs of the ``FROM NAMED`` clauses.
         service: whether the query calls ``SERVICE`` (only when allowed).
-        projection: the variables of the result: named in ``SELECT`` or
-            ``DESCRIBE``, or in the ``CONSTRUCT`` template; ``None`` for
-            ``SELECT *`` / ``DESCRIBE *``. Only these can take a parameter.
-        bound_tested: variables the query tests with ``BOUND(?v)``.
+        star: a ``SELECT *`` query.
+        order: the variables in the order they first appear in the query.
     """
 
     form: str
@@ -99,8 +106,8 @@ class QueryInfo:
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
     service: bool = False
-    projection: frozenset[str] | None = frozenset()
-    bound_tested: frozenset[str] = frozenset()
+    star: bool = False
+    order: tuple[str, ...] = ()
 
 
 def unescape(text: str) -> str:
@@ -117,7 +124,7 @@ def unescape(text: str) -> str:
         except (ValueError, OverflowError):
             return match.group(0)
 
-    return _ESCAPE.sub(_char, text)
+    return ESCAPE.sub(_char, text)
 
 
 def tokens(text: str) -> Iterator[tuple[str, str]]:
@@ -126,11 +133,21 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
     >>> [t for t in tokens("SELECT ?s # SERVICE\\n{ 'SERVICE' }")]
     [('word', 'SELECT'), ('var', '?s'), ('other', '{'), ('string', "'SERVICE'"), ('other', '}')]
     """
+    for kind, token, _, _ in token_spans(text):
+        yield kind, token
+
+
+def token_spans(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """Yield ``(kind, text, start, end)`` for each significant token of ``text``.
+
+    >>> list(token_spans("ASK { }"))
+    [('word', 'ASK', 0, 3), ('other', '{', 4, 5), ('other', '}', 6, 7)]
+    """
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind in ("ws", "comment"):
             continue
-        yield kind, match.group(0)
+        yield kind, match.group(0), match.start(), match.end()
 
 
 def _expand(kind: str, text: str, prefixes: Mapping[str, str], base: str | None) -> str | None:
@@ -142,39 +159,6 @@ def _expand(kind: str, text: str, prefixes: Mapping[str, str], base: str | None)
         if prefix in prefixes:
             return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
     return None
-
-
-def _projection(form: str, toks: list[tuple[str, str]]) -> frozenset[str] | None:
-    """Variables of the result, read from the tokens that follow the query form keyword."""
-    names: set[str] = set()
-    depth = 0
-    if form == "CONSTRUCT":
-        if toks and toks[0][0] == "word" and toks[0][1].upper() == "WHERE":
-            toks = toks[1:]  # CONSTRUCT WHERE { pattern }: the pattern is the template
-        for kind, text in toks:
-            if text == "{":
-                depth += 1
-            elif text == "}":
-                depth -= 1
-                if depth <= 0:
-                    break
-            elif kind == "var":
-                names.add(text[1:])
-        return frozenset(names)
-    after_as = False
-    for kind, text in toks:
-        if kind == "word" and text.upper() in ("WHERE", "FROM") or text == "{":
-            break
-        if text == "(":
-            depth += 1
-        elif text == ")":
-            depth -= 1
-        elif text == "*" and depth == 0:
-            return None
-        elif kind == "var" and (depth == 0 or after_as):
-            names.add(text[1:])
-        after_as = kind == "word" and text.upper() == "AS"
-    return frozenset(names)
 
 
 def inspect_query(sparql: str, *, allow_network: bool = False, prefixes: Mapping[str, str] = PREDECLARED) -> QueryInfo:
@@ -198,13 +182,15 @@ def inspect_query(sparql: str, *, allow_network: bool = False, prefixes: Mapping
     from_graphs: list[str] = []
     from_named: list[str] = []
     service = False
-    projection: frozenset[str] | None = frozenset()
+    star = False
+    order: dict[str, None] = {}
     toks = list(tokens(unescape(sparql)))
     i = 0
     while i < len(toks):
         kind, text = toks[i]
         if kind == "var":
             variables.add(text[1:])
+            order.setdefault(text[1:])
         elif kind == "word":
             word = text.upper()
             if word == "PREFIX" and i + 2 < len(toks) and toks[i + 1][0] == "pname" and toks[i + 2][0] == "iri":
@@ -222,7 +208,10 @@ def inspect_query(sparql: str, *, allow_network: bool = False, prefixes: Mapping
                 raise QueryRefused("LOAD is an update: the graph is read-only, only queries are allowed")
             if not form and word in FORMS:
                 form = word
-                projection = frozenset() if form == "ASK" else _projection(form, toks[i + 1 :])
+                k = i + 1
+                while k < len(toks) and toks[k][1].upper() in ("DISTINCT", "REDUCED"):
+                    k += 1
+                star = form == "SELECT" and k < len(toks) and toks[k][1] == "*"
             elif word == "SERVICE":
                 if not allow_network:
                     raise QueryRefused(
@@ -239,11 +228,4 @@ def inspect_query(sparql: str, *, allow_network: bool = False, prefixes: Mapping
                 i = j + 1
                 continue
         i += 1
-    bound_tested = frozenset(
-        toks[k + 2][1][1:]
-        for k in range(len(toks) - 2)
-        if toks[k][0] == "word" and toks[k][1].upper() == "BOUND" and toks[k + 1][1] == "(" and toks[k + 2][0] == "var"
-    )
-    return QueryInfo(
-        form, frozenset(variables), tuple(from_graphs), tuple(from_named), service, projection, bound_tested
-    )
+    return QueryInfo(form, frozenset(variables), tuple(from_graphs), tuple(from_named), service, star, tuple(order))
