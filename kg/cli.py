@@ -800,6 +800,8 @@ def queries_command(name: str | None) -> None:
         raise _fail(exc) from exc
     for spec in named_queries().values():
         click.echo(spec.name)
+        if spec.question:
+            click.echo(f"    {spec.question}")
         click.echo(f"    {spec.description}")
         for p in spec.parameters:
             kind = "required" if p.required else "optional"
@@ -825,16 +827,21 @@ def queries_command(name: str | None) -> None:
 def serve_command(
     out_dir: Path, host: str, port: int, store: str, timeout: float, workers: int, allow_network: bool
 ) -> None:
-    """Serve the graph in OUT_DIR: a read-only SPARQL endpoint at /sparql and the explorer at /.
+    """Serve the graph in OUT_DIR: a read-only SPARQL endpoint at /sparql, the explorer at /
+    and the query page at /query.
 
     The endpoint follows the SPARQL 1.1 Protocol (GET and POST; results as
-    JSON, XML, CSV or TSV, graphs as Turtle, by content negotiation).
+    JSON, XML, CSV or TSV, graphs as Turtle, by content negotiation). The
+    query page asks the named queries as questions (forms whose fields complete
+    from the graph's names) and runs SPARQL from an editor, with the same
+    guard rails.
     """
     from kg.server import serve
 
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"SPARQL endpoint: http://{shown}:{port}/sparql", err=True)
-    click.echo(f"explorer: http://{shown}:{port}/  (Ctrl+C to stop)", err=True)
+    click.echo(f"explorer: http://{shown}:{port}/", err=True)
+    click.echo(f"query page: http://{shown}:{port}/query  (Ctrl+C to stop)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: other machines can query the graph", err=True)
     try:

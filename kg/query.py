@@ -27,8 +27,11 @@ Typical use::
     g.named("partners-of", {"org": "Microsoft"}).to_dataframe()
 
 Named queries live in ``ontology/queries/NAME.rq``. Each starts with a comment
-header: what it answers, then a ``Parameters:`` line followed by one line per
-parameter (``#   name  what it is``, with ``(optional…)`` for optional ones). An
+header: what it answers, a ``Question:`` line (the query as a question, each
+parameter written ``{name}``), then a ``Parameters:`` line followed by one line
+per parameter (``#   name [Kind]  what it is``, with ``(optional…)`` for
+optional ones; the kind, ``Organization``, ``Person``, ``Document``... says what
+the value names, and is optional). An
 optional parameter that is not given (or given as ``""``) is left unbound,
 which the query reads as "no restriction" (``FILTER(!BOUND(?org) || …)``).
 A column ``x_iri`` holds the IRI of the entity (or document) named in column
@@ -76,7 +79,7 @@ PREFIXES: dict[str, str] = dict(PREDECLARED)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_PARAM_LINE = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$")
+_PARAM_LINE = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:\[([^\]]*)\]\s+)?(.*)$")
 
 
 def to_term(value: Any) -> Term:
@@ -152,26 +155,64 @@ def parse_param(text: str) -> tuple[str, Term]:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A parameter of a named query."""
+    """A parameter of a named query.
+
+    ``kinds`` say what the value names, for the query page's completion: entity
+    classes (``Organization``, ``Person``, ...), ``Document`` (a document id) or
+    ``Class`` (a class name).
+    """
 
     name: str
     description: str
     required: bool = True
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query shipped in ``ontology/queries/NAME.rq``."""
+    """A query shipped in ``ontology/queries/NAME.rq``.
+
+    ``question`` is the query as a question, each parameter written ``{name}``.
+    """
 
     name: str
     description: str
     parameters: tuple[Parameter, ...]
     sparql: str
+    question: str = ""
+
+    def arguments(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """``params`` checked against the parameters, without the optional ones left empty.
+
+        Raises:
+            QueryError: a missing (or empty) required parameter, or an unknown one.
+        """
+        given = {k.lstrip("?$") for k in params or {}}
+        known = {p.name for p in self.parameters}
+        required = {p.name for p in self.parameters if p.required}
+        missing = [p.name for p in self.parameters if p.required and p.name not in given]
+        if missing:
+            raise QueryError(f"named query {self.name!r} needs " + ", ".join(f"--param {m}=…" for m in missing))
+        unknown = sorted(given - known)
+        if unknown:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise QueryError(f"named query {self.name!r} has no parameter {', '.join(unknown)} (parameters: {allowed})")
+        bound: dict[str, Any] = {}
+        for key, value in (params or {}).items():
+            key = key.lstrip("?$")
+            text = value.value if isinstance(value, Term) and value.kind == "literal" else value
+            if value is None or (isinstance(text, str) and not text.strip()):
+                if key in required:
+                    raise QueryError(f"named query {self.name!r}: parameter {key} needs a value")
+                continue  # an optional parameter left empty: no restriction
+            bound[key] = value
+        return bound
 
 
 def _parse_header(name: str, text: str) -> NamedQuery:
     description: list[str] = []
     parameters: list[Parameter] = []
+    question = ""
     in_params = False
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -180,18 +221,21 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         stripped = body.strip()
         if stripped.lower().startswith("parameters:"):
             in_params = True
+        elif stripped.lower().startswith("question:"):
+            question = stripped.split(":", 1)[1].strip()
         elif not stripped or stripped.lower().startswith("example"):
             continue
         elif in_params:
             match = _PARAM_LINE.match(body)
             if match:
-                what = match.group(2).strip()
+                what = match.group(3).strip()
                 optional = re.search(r"\s*\(optional[^)]*\)", what)
                 what = what.replace(optional.group(0), "") if optional else what
-                parameters.append(Parameter(match.group(1), what.strip(), optional is None))
+                kinds = tuple((match.group(2) or "").replace("|", " ").split())
+                parameters.append(Parameter(match.group(1), what.strip(), optional is None, kinds))
         else:
             description.append(stripped)
-    return NamedQuery(name, " ".join(description), tuple(parameters), text)
+    return NamedQuery(name, " ".join(description), tuple(parameters), text, question)
 
 
 @functools.lru_cache(maxsize=1)
@@ -305,26 +349,7 @@ class KnowledgeGraph:
             QueryError: unknown query, a missing required parameter or an unknown one.
         """
         spec = named_query(name)
-        given = {k.lstrip("?$") for k in params or {}}
-        known = {p.name for p in spec.parameters}
-        required = {p.name for p in spec.parameters if p.required}
-        missing = [p.name for p in spec.parameters if p.required and p.name not in given]
-        if missing:
-            raise QueryError(f"named query {name!r} needs " + ", ".join(f"--param {m}=…" for m in missing))
-        unknown = sorted(given - known)
-        if unknown:
-            allowed = ", ".join(sorted(known)) or "none"
-            raise QueryError(f"named query {name!r} has no parameter {', '.join(unknown)} (parameters: {allowed})")
-        bound: dict[str, Any] = {}
-        for key, value in (params or {}).items():
-            key = key.lstrip("?$")
-            text = value.value if isinstance(value, Term) and value.kind == "literal" else value
-            if value is None or (isinstance(text, str) and not text.strip()):
-                if key in required:
-                    raise QueryError(f"named query {name!r}: parameter {key} needs a value")
-                continue  # an optional parameter left empty: no restriction
-            bound[key] = value
-        return self.query(spec.sparql, bound, **options)
+        return self.query(spec.sparql, spec.arguments(params), **options)
 
     def close(self) -> None:
         """Stop the worker processes and drop the loaded graph."""

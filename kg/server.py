@@ -1,8 +1,14 @@
-"""``kg serve``: a read-only SPARQL 1.1 Protocol endpoint, and the explorer page.
+"""``kg serve``: a read-only SPARQL 1.1 Protocol endpoint, the explorer and the query page.
 
 Routes (a Starlette app served by uvicorn):
 
 - ``GET /``: the explorer page (``OUT_DIR/explorer.html``, generated if missing).
+- ``GET /query``: the query page (:mod:`kg.workbench`): questions as forms, a
+  SPARQL editor, results as tables. It calls ``POST /api/query`` (a named
+  query and its fields, or SPARQL and its parameters, as JSON; answers SPARQL
+  results JSON with the labels of the entities and the titles of the documents
+  in it), ``GET /api/complete?q=…&kind=…`` (names of entities or documents
+  that start like ``q``) and ``GET /api/entity?iri=…``.
 - ``GET /sparql?query=…``, ``POST /sparql`` with ``application/x-www-form-urlencoded``
   (``query=…``) or ``application/sparql-query``: runs a query. Results are
   negotiated from ``Accept`` (or ``?format=``): SPARQL results JSON (default),
@@ -10,7 +16,7 @@ Routes (a Starlette app served by uvicorn):
   RDF/XML or JSON-LD for ``CONSTRUCT`` / ``DESCRIBE``.
 - ``GET /sparql`` without a query: a SPARQL service description (Turtle).
 
-The guard rails are the CLI's: updates get ``403``, so do ``SERVICE`` and
+The guard rails are the CLI's, on ``/sparql`` and ``/api/query`` alike: updates get ``403``, so do ``SERVICE`` and
 remote ``FROM`` unless the server was started with ``allow_network``; a query
 past its time limit is stopped (its worker process is killed) and gets
 ``503``; an invalid query gets ``400``. Queries run in a pool of worker
@@ -20,7 +26,9 @@ is open to every origin (the endpoint is read-only and uses no cookies).
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -157,7 +165,7 @@ def create_app(
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
-    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
     from kg.query import open_graph
@@ -225,6 +233,88 @@ def create_app(
             return (values[0] if values else None), None
         return None, error(415, "POST a query as application/x-www-form-urlencoded or application/sparql-query")
 
+    # --- the query page ---------------------------------------------------------------------------------
+
+    index_lock = threading.Lock()
+    index: dict[str, Any] = {}
+
+    def graph_index() -> Any:
+        """The entities and documents of the graph, read once (see :mod:`kg.workbench.index`)."""
+        with index_lock:
+            if "index" not in index:
+                from kg.workbench.index import GraphIndex
+
+                limit = None if timeout is None else max(timeout, 120.0)
+                index["index"] = GraphIndex.load(lambda q: graph.pool().run(q, {}, timeout=limit))
+            return index["index"]
+
+    async def workbench(request: Request) -> Response:
+        if "workbench" not in page:
+            from kg.workbench.page import render_page
+
+            page["workbench"], page["csp"] = await run_in_threadpool(
+                render_page, store=graph.store, timeout=timeout, allow_network=allow_network
+            )
+        headers = {
+            "Content-Security-Policy": page["csp"] + "; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-cache",
+        }
+        return HTMLResponse(page["workbench"], headers=headers)
+
+    def json_error(status: int, body: dict[str, Any]) -> Response:
+        return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    async def api_query(request: Request) -> Response:
+        from kg.workbench.api import answer, problem, read_request
+
+        body = await request.body()
+        if len(body) > MAX_QUERY_BYTES:
+            return json_error(413, {"error": f"the request is larger than {MAX_QUERY_BYTES} bytes", "kind": "query"})
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return json_error(400, {"error": "send the query as JSON", "kind": "query"})
+        sparql_text = payload.get("query") if isinstance(payload, dict) else None
+        try:
+            text, bound, _ = read_request(payload)
+            result = await run_in_threadpool(
+                graph.pool().run, text, bound, allow_network=allow_network, timeout=timeout
+            )
+            try:
+                describe = (await run_in_threadpool(graph_index)).describe
+            except KGError:
+                describe = None  # the page then shows IRIs instead of names
+            data = await run_in_threadpool(answer, result, describe)
+        except KGError as exc:
+            status, data = problem(exc, sparql_text if isinstance(sparql_text, str) else None)
+            return json_error(status, data)
+        return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
+    async def api_complete(request: Request) -> Response:
+        params = request.query_params
+        try:
+            limit = min(max(int(params.get("limit", "10")), 1), 50)
+        except ValueError:
+            limit = 10
+        try:
+            found = await run_in_threadpool(graph_index)
+        except KGError as exc:
+            return json_error(503, {"error": f"the names of the graph cannot be read: {exc}", "kind": "server"})
+        items = found.complete(params.get("q", "")[:200], params.getlist("kind"), limit)
+        return JSONResponse({"items": items})
+
+    async def api_entity(request: Request) -> Response:
+        try:
+            found = await run_in_threadpool(graph_index)
+        except KGError as exc:
+            return json_error(503, {"error": f"the names of the graph cannot be read: {exc}", "kind": "server"})
+        entity = found.entity(request.query_params.get("iri", ""))
+        if entity is None:
+            return json_error(404, {"error": "no entity with this IRI in the graph", "kind": "query"})
+        return JSONResponse(entity)
+
     async def sparql(request: Request) -> Response:
         text, problem = await read_query(request)
         if problem is not None:
@@ -255,7 +345,14 @@ def create_app(
         body = await run_in_threadpool(result.serialize, fmt)
         return Response(body, media_type=_media_type(result, fmt))
 
-    routes = [Route("/", explorer, methods=["GET"]), Route("/sparql", sparql, methods=["GET", "POST"])]
+    routes = [
+        Route("/", explorer, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/query", workbench, methods=["GET"]),
+        Route("/api/query", api_query, methods=["POST"]),
+        Route("/api/complete", api_complete, methods=["GET"]),
+        Route("/api/entity", api_entity, methods=["GET"]),
+    ]
     cors = Middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"], max_age=600
     )

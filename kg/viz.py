@@ -4,7 +4,9 @@ The page draws the entities as nodes coloured by class and the facts as edges
 labelled by property; clicking a node or an edge lists its facts with the
 sentence each was read from, the mention highlighted, the confidence and the
 source document. It has a search box, filters and a neighbourhood view (see
-``kg/explorer/explorer.js``).
+``kg/explorer/explorer.js``). ``#node=IRI`` in the page's address selects that
+entity; served by ``kg serve``, the page links to the query page (``query``),
+and a selected entity to the questions about it (``query?about=IRI``).
 
 Safety: news text is untrusted. Every text from the graph (labels, titles,
 sentences, URLs) reaches the page only as JSON inside a
@@ -114,7 +116,8 @@ def _payload(graph, max_nodes: int | None, size_by: str, physics: bool) -> dict:
     nodes = []
     for i, node in enumerate(order):
         ent = data.entities[iris[node]]
-        item = {"l": ent.label, "c": ent.cls, "n": ent.names, "d": sorted(doc_id[d] for d in ent.docs if d in doc_id)}
+        item = {"i": ent.iri, "l": ent.label, "c": ent.cls, "n": ent.names}
+        item["d"] = sorted(doc_id[d] for d in ent.docs if d in doc_id)
         item.update({"deg": degree[node], "pr": round(rank[node], 8)})
         if ent.count is not None:
             item["k"] = ent.count

@@ -52,6 +52,7 @@
   function nodeLabel(n) { return n.k !== undefined ? n.l + " (" + groupDigits(n.k) + ")" : n.l; }
   function propName(p) { return DATA.props[p][0]; }
   function safeUrl(u) { return /^https?:\/\//i.test(u || "") ? u : ""; }
+  var SERVED = /^https?:$/.test(location.protocol);  // by kg serve, next to the query page
   function docText(d) { return (d.d ? d.d + " · " : "") + (d.t || d.i); }
 
   // ---- the network -------------------------------------------------------
@@ -268,6 +269,14 @@
     panel.appendChild(badge);
     if (n.k !== undefined) panel.appendChild(el("p", "", "count: " + groupDigits(n.k)));
     if (n.n.length > 1) panel.appendChild(el("p", "aliases", "Also named: " + n.n.slice(1).join(" · ")));
+    if (SERVED && n.i) {
+      var ask = el("a", "ask", "Ask about this entity");
+      ask.href = "query?about=" + encodeURIComponent(n.i);
+      ask.title = "Questions about " + n.l + " on the query page";
+      var p = el("p");
+      p.appendChild(ask);
+      panel.appendChild(p);
+    }
     if (id >= SHOWN) panel.appendChild(el("p", "note", "Not drawn: less central than the nodes on the page."));
     var facts = nodeFacts[id].slice().sort(byConfidence);
     panel.appendChild(el("h3", "", "Facts (" + facts.length + ")"));
@@ -399,9 +408,31 @@
 
   applyFilters();
   network.fit({ animation: false });
+
+  // ---- #node=IRI: select an entity from the address (links from the query page) ----------------------
+  var byIri = {};
+  DATA.nodes.forEach(function (n, id) { if (n.i) byIri[n.i] = id; });
+  function focusFromHash() {
+    var m = /^#node=(.+)$/.exec(location.hash);
+    if (!m) return false;
+    var iri;
+    try { iri = decodeURIComponent(m[1]); } catch (e) { return false; }
+    if (Object.prototype.hasOwnProperty.call(byIri, iri)) {
+      focusNode(byIri[iri]);
+      return true;
+    }
+    clearSelection();
+    clearPanel();
+    panel.appendChild(el("p", "note", "This entity is not on this page (it is less central than the nodes drawn, or not in the graph): " + iri));
+    return false;
+  }
+  window.addEventListener("hashchange", focusFromHash);
+  focusFromHash();
+  if (SERVED) $("to-query").hidden = false;
   performance.mark("kg-controls");
   window.kgExplorer = {
     data: DATA, state: state, onClick: onClick, showNode: showNode, showEdge: showEdge, focusNode: focusNode,
     search: search, applyFilters: applyFilters, resetFilters: resetFilters, clearSelection: clearSelection,
+    focusFromHash: focusFromHash,
   };
 })();
