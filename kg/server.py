@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -40,6 +41,8 @@ from kg.sparql import QueryRefused, QueryTimeout
 __all__ = ["create_app", "serve", "negotiate"]
 
 MAX_QUERY_BYTES = 1 << 20
+#: Seconds before the query page's index of names is read again after it could not be.
+INDEX_RETRY = 300.0
 _NO_DATASET = "default-graph-uri and named-graph-uri are not supported: use FROM or GRAPH in the query"
 
 _RESULT_MEDIA = {
@@ -239,13 +242,24 @@ def create_app(
     index: dict[str, Any] = {}
 
     def graph_index() -> Any:
-        """The entities and documents of the graph, read once (see :mod:`kg.workbench.index`)."""
+        """The entities and documents of the graph, read once (see :mod:`kg.workbench.index`).
+
+        Raises:
+            KGError: they could not be read (tried again after :data:`INDEX_RETRY` seconds).
+        """
         with index_lock:
             if "index" not in index:
+                failed = index.get("failed")
+                if failed is not None and time.monotonic() - failed[0] < INDEX_RETRY:
+                    raise failed[1]
                 from kg.workbench.index import GraphIndex
 
                 limit = None if timeout is None else max(timeout, 120.0)
-                index["index"] = GraphIndex.load(lambda q: graph.pool().run(q, {}, timeout=limit))
+                try:
+                    index["index"] = GraphIndex.load(lambda q: graph.pool().run(q, {}, timeout=limit))
+                except KGError as exc:
+                    index["failed"] = (time.monotonic(), exc)
+                    raise
             return index["index"]
 
     async def workbench(request: Request) -> Response:

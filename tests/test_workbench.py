@@ -68,6 +68,15 @@ def test_the_page_is_self_contained_with_a_strict_policy(client):
     assert '<link rel="stylesheet"' not in html and "cdn" not in html.lower()
 
 
+def test_the_page_script_inserts_text_only():
+    from importlib.resources import files
+
+    script = files("kg.workbench").joinpath("workbench.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "srcdoc"):
+        assert sink not in script, sink
+    assert "textContent" in script
+
+
 def test_the_page_lists_every_named_query_as_a_question():
     html = page_html()
     data = json.loads(re.search(r'<script type="application/json" id="kg-workbench">(.*?)</script>', html, re.S)[1])

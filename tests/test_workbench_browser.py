@@ -184,6 +184,12 @@ def test_a_question_answered_through_its_form(context, server):
         page.page.click("#download-json")
     data = json.loads(open(done.value.path(), encoding="utf-8").read())
     assert data["results"]["bindings"][0]["partner"]["value"] == "Mistral AI"
+    page.page.click("#share")  # to the clipboard, or shown selected: never a dialog
+    page.wait_until(
+        "document.getElementById('share').textContent === 'Link copied' || !!document.getElementById('link-box')"
+    )
+    if page.page.locator("#link-box").count():
+        assert page.page.locator("#link-box").input_value() == page.page.url
     # the link in the address asks the question again
     shared = page.page.url
     again = Page(context, server, shared[len(server) :])

@@ -680,11 +680,25 @@
   function updateUrl(request) {
     history.replaceState(null, "", location.pathname + "?" + searchOf(request));
   }
+  function showLink(url) {  // when the clipboard is not available: the link, selected, to copy by hand
+    const old = document.getElementById("link-box");
+    if (old) old.remove();
+    const box = el("input");
+    box.id = "link-box";
+    box.readOnly = true;
+    box.value = url;
+    box.size = Math.min(80, url.length);
+    box.setAttribute("aria-label", "Link to this question");
+    $("status").appendChild(document.createTextNode(" "));
+    $("status").appendChild(box);
+    box.focus();
+    box.select();
+  }
   $("share").addEventListener("click", () => {
     const url = location.href;
     const done = () => { $("share").textContent = "Link copied"; setTimeout(() => { $("share").textContent = "Copy link"; }, 1500); };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, () => prompt("Link to this question:", url));
-    else prompt("Link to this question:", url);
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, () => showLink(url));
+    else showLink(url);
   });
   function readRecent() {
     try {
