@@ -404,6 +404,7 @@ def test_cli_queries_lists_and_shows(out):
     assert result.exit_code == 0
     for name, spec in named_queries().items():
         assert name in result.output and spec.description in result.output
+        assert spec.question and spec.question in result.output
     assert "--param org=" in result.output
     shown = run("queries", "partners-of")
     assert shown.exit_code == 0 and "kg:partnersWith" in shown.output
