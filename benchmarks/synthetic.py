@@ -19,6 +19,14 @@ Generation is deterministic and uses only the standard library: the same ``n`` a
     python benchmarks/synthetic.py 2000 /tmp/synth2000 [--seed 0]
     kg build /tmp/synth2000 --out /tmp/synth2000-out
 
+``--jsonl`` writes the same articles as one JSON Lines file instead, one record per
+article, as a news API or a media-monitoring tool exports them (``id``, ``url``,
+``title``, ``published_at``, ``language``, ``source``, ``text``; one record in ten
+carries the saved web page as its text, as some exports do). :func:`write_jsonl`
+streams: a file of any size is written one record at a time.
+
+    python benchmarks/synthetic.py 100000 /tmp/news --jsonl [--gzip]
+
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     paths = generate(4, tmp)
@@ -37,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-__all__ = ["generate", "main"]
+__all__ = ["generate", "write_jsonl", "main"]
 
 # ---------------------------------------------------------------------------------------
 # Data
@@ -1531,6 +1539,45 @@ def generate(n: int, out_dir: str | Path, *, seed: int = 0) -> list[Path]:
     return paths
 
 
+def _record(world: World, seed: int, index: int) -> dict[str, str]:
+    """Article ``index`` as a JSON Lines record (a news export's fields)."""
+    article = _article(world, seed, index)
+    rng = random.Random(f"kg-synthetic-record:{seed}:{index}")
+    name, host = _site(article, rng)
+    d = article.published
+    when = f"{d.isoformat()}T{rng.randint(6, 20):02d}:{rng.randint(0, 59):02d}:00Z"
+    if index % 10 == 5:  # the saved page, chrome and all
+        text = _render_html(article, random.Random(f"kg-synthetic-page:{seed}:{index}"))
+    else:
+        text = "\n\n".join(_body_lines(article, markdown=False))
+    return {
+        "id": f"synth-{index:06d}",
+        "url": f"https://{host}/{d.year}/{d.month:02d}/{d.day:02d}/{_slug(article.title)}-{index}",
+        "title": article.title,
+        "published_at": when,
+        "language": article.lang,
+        "source": name,
+        "text": text,
+    }
+
+
+def write_jsonl(n: int, path: str | Path, *, seed: int = 0) -> Path:
+    """Write ``n`` synthetic articles as JSON Lines records to ``path`` (gzipped when it ends
+    with ``.gz``), one at a time, and return the path. Record ``i`` depends only on ``seed`` and ``i``."""
+    import gzip
+
+    if n < 0:
+        raise ValueError(f"n must be >= 0, not {n}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    world = _world(seed)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "wt", encoding="utf-8", newline="\n") as handle:
+        for i in range(n):
+            handle.write(json.dumps(_record(world, seed, i), ensure_ascii=False) + "\n")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="synthetic.py",
@@ -1540,9 +1587,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("n", type=int, metavar="N", help="number of articles")
     ap.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write them into (created if needed)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0); same N and seed, same files")
+    ap.add_argument("--jsonl", action="store_true", help="one JSON Lines file of N records (OUT_DIR/news.jsonl)")
+    ap.add_argument("--gzip", action="store_true", help="with --jsonl: gzip it (OUT_DIR/news.jsonl.gz)")
     args = ap.parse_args(argv)
     if args.n < 0:
         ap.error("N must be >= 0")
+    if args.jsonl:
+        path = write_jsonl(args.n, args.out_dir / ("news.jsonl.gz" if args.gzip else "news.jsonl"), seed=args.seed)
+        print(f"wrote {args.n} records ({path.stat().st_size:,} bytes) to {path}")
+        return 0
     paths = generate(args.n, args.out_dir, seed=args.seed)
     words = sum(len(p.read_text(encoding="utf-8").split()) for p in paths)
     print(f"wrote {len(paths)} articles ({words:,} words with markup) to {args.out_dir}")

@@ -14,7 +14,7 @@ import functools
 import hashlib
 import json
 import os
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -61,11 +61,31 @@ def _version(model_id: str) -> str:
 
 
 def _to_json(ex: Extraction) -> dict[str, Any]:
-    data = asdict(ex)
-    for fact in data["facts"]:
-        if fact["amount"] is not None:
-            fact["amount"] = str(fact["amount"])
-    return data
+    """``dataclasses.asdict(ex)`` with amounts as strings, built directly (asdict's deep copies cost
+    more than the rest of writing a document's cache entry)."""
+    doc = ex.document
+    document = {f: getattr(doc, f) for f in _DOCUMENT_FIELDS}
+    document["warnings"] = list(doc.warnings)
+    entities = [
+        {"key": e.key, "label": e.label, "type": e.type, "aliases": list(e.aliases),
+         "mentions": [{"text": m.text, "start": m.start, "end": m.end} for m in e.mentions],
+         "confidence": e.confidence}
+        for e in ex.entities
+    ]  # fmt: skip
+    facts = []
+    for f in ex.facts:
+        p = f.provenance
+        facts.append({
+            "subject": f.subject, "predicate": f.predicate, "object": f.object,
+            "provenance": {"sentence": p.sentence, "start": p.start, "end": p.end, "rule": p.rule,
+                           "confidence": p.confidence},
+            "object_kind": f.object_kind, "amount": None if f.amount is None else str(f.amount),
+            "currency": f.currency, "count": f.count, "year": f.year, "role": f.role,
+        })  # fmt: skip
+    return {"document": document, "entities": entities, "facts": facts}
+
+
+_DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
 
 
 def _from_json(data: dict[str, Any], document: Document) -> Extraction:

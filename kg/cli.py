@@ -22,6 +22,8 @@ from kg.model import PREDICATES as FACT_PROPERTIES
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
+#: Skipped inputs and warnings listed after a build (report.json has them all).
+MAX_LISTED = 20
 
 EXPORT_FORMATS = ("gold-json", "turtle", "trig", "nquads", "jsonld", "graphml", "gexf")
 
@@ -112,6 +114,13 @@ def cli() -> None:
     metavar="DIR",
     help="Extract with the model in DIR (written by kg train) instead of the one shipped with kg.",
 )
+@click.option(
+    "--fields",
+    metavar="NAME=FIELD,...",
+    default=None,
+    help="Where JSON Lines and CSV records keep what kg reads, when not under the usual names: "
+    "text, title, lead, date, url, lang, source, id; e.g. --fields text=body,date=published_at,source=source.name.",
+)
 def build(
     corpus_dir: Path,
     out_dir: Path,
@@ -124,11 +133,22 @@ def build(
     scheduler: str | None,
     force: bool,
     model_dir: Path | None,
+    fields: str | None,
 ) -> None:
-    """Build the graph of every .txt, .md and .html file under CORPUS_DIR.
+    """Build the graph of every document under CORPUS_DIR.
+
+    \b
+    Inputs (searched recursively):
+      .txt .md .html        one article per file
+      .jsonl .ndjson .csv   one article per record (also gzipped: .jsonl.gz, .csv.gz);
+                            text, title, date, url, lang, source found under their
+                            usual names (text/body/content, headline, publishedAt, ...)
+      .warc .warc.gz        one article per HTML response of a web archive
+      .rss .atom .xml       one article per feed entry (summary-only entries flagged)
 
     Writes OUT_DIR/graph.trig (one named graph per document), report.json
-    (one entry per input file), manifest.json and explorer.html.
+    (one entry per input file and per archive record), manifest.json and
+    explorer.html.
 
     A rebuild into the same OUT_DIR reuses what it can: when no input file,
     option or model changed, the output is kept as it is; otherwise only new
@@ -140,6 +160,12 @@ def build(
         raise click.UsageError("--scheduler is only used with --executor dask")
     if executor == "dask" and workers != 1:
         raise click.UsageError("--workers is for --executor local; a Dask cluster has its own workers")
+    from kg.records import parse_fields
+
+    try:
+        parse_fields(fields)
+    except KGError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--fields: "), param_hint="--fields") from exc
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -176,14 +202,26 @@ def build(
                 scheduler=scheduler,
                 force=force,
                 model=model_dir,
+                fields=fields,
             )
     except KGError as exc:
         raise _fail(exc) from exc
+    listed: dict[str, int] = {}
+    colours = {"skipped": "red", "warning": "yellow", "ok": "blue"}
     for f in result.files:
-        if f.status == "skipped":
-            console.print(f"[red]skipped[/red] {f.path}: {f.reason}", highlight=False)
-        elif f.status == "warning" and not quiet:
-            console.print(f"[yellow]warning[/yellow] {f.path}: {f.reason}", highlight=False)
+        if f.status != "skipped" and (quiet or f.status not in ("warning", "ok") or (f.status == "ok" and f.kind != "archive")):
+            continue
+        if f.kind != "archive":  # an archive's own line sums up its records: always shown
+            listed[f.status] = listed.get(f.status, 0) + 1
+            if listed[f.status] > MAX_LISTED:
+                continue
+        label = "archive" if f.status == "ok" else f.status
+        console.print(f"[{colours[f.status]}]{label}[/{colours[f.status]}] {f.path}: {f.reason}", highlight=False)
+    for status, n in listed.items():
+        if n > MAX_LISTED:
+            console.print(f"... and {n - MAX_LISTED:,} more {status} (see report.json)", highlight=False)
+    if result.duplicates and not quiet:
+        console.print(f"{result.duplicates:,} duplicate records left out (same URL or id; see report.json)", highlight=False)
     if result.unchanged and not quiet:
         console.print("nothing changed since the last build: output kept as it is (--force rebuilds)", highlight=False)
     if not quiet:

@@ -38,12 +38,41 @@ from kg.chrome import html_body_text, load_rules, markdown_to_text, strip_chrome
 from kg.errors import IngestError
 from kg.model import Document
 
-__all__ = ["SUFFIXES", "discover", "read_document", "normalise_text", "detect_language", "iso_date"]
+__all__ = [
+    "SUFFIXES",
+    "ARCHIVE_SUFFIXES",
+    "discover",
+    "input_kind",
+    "read_document",
+    "record_document",
+    "decode",
+    "looks_like_html",
+    "normalise_text",
+    "detect_language",
+    "iso_date",
+]
 
-#: File suffixes :func:`discover` picks up (compared in lower case).
+#: Suffixes of files that hold one document each (compared in lower case).
 SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 _MARKDOWN = frozenset({".md", ".markdown"})
 _HTML = frozenset({".html", ".htm"})
+
+#: Suffixes of files that hold many documents (news archives), and their format.
+#: A ``.xml`` file is read only when it is an RSS or Atom feed.
+ARCHIVE_SUFFIXES: dict[str, str] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".ndjson.gz": "jsonl",
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+}
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "zip archive"),
@@ -95,10 +124,11 @@ _LANGS = ("fr", "en")
 
 
 def discover(root: Path) -> list[Path]:
-    """Return every text, Markdown and HTML file under ``root``, sorted.
+    """Return every input file under ``root``, sorted: text, Markdown and HTML files, and
+    news archives (JSON Lines, CSV, WARC, RSS and Atom feeds; see :func:`input_kind`).
 
     Hidden files and directories (name starting with ``.``) are skipped; suffixes
-    compare case-insensitively (see :data:`SUFFIXES`).
+    compare case-insensitively (see :data:`SUFFIXES` and :data:`ARCHIVE_SUFFIXES`).
 
     Raises:
         IngestError: ``root`` is not a directory.
@@ -109,23 +139,53 @@ def discover(root: Path) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(
-            Path(dirpath, f) for f in filenames if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
-        )
+        found.extend(Path(dirpath, f) for f in filenames if not f.startswith(".") and input_kind(Path(dirpath, f)))
         # a folder named like a document is reported (skipped: not a file), and still searched
         found.extend(Path(dirpath, d) for d in dirnames if Path(d).suffix.lower() in SUFFIXES)
     return sorted(found)
+
+
+def input_kind(path: Path) -> str | None:
+    """What ``path`` holds, by its name: ``"document"`` (one document: :data:`SUFFIXES`),
+    an archive format (``"jsonl"``, ``"csv"``, ``"warc"``, ``"feed"``), or None (not an input).
+
+    A ``.xml`` file is a feed when its start holds an ``<rss>``, ``<feed>`` or ``<rdf:RDF>``
+    element; other XML files are not inputs.
+
+    >>> [input_kind(Path(n)) for n in ("a.TXT", "b.jsonl.gz", "c.csv", "d.warc.gz", "e.rss", "f.json", "g.gz")]
+    ['document', 'jsonl', 'csv', 'warc', 'feed', None, None]
+    """
+    name = path.name.lower()
+    suffix = Path(name).suffix
+    if suffix in SUFFIXES:
+        return "document"
+    if suffix == ".gz":
+        suffix = Path(name[:-3]).suffix + ".gz"
+    kind = ARCHIVE_SUFFIXES.get(suffix)
+    if suffix == ".xml":
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe: it would block
+                return None
+            with open(path, "rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            return None
+        return kind if _FEED_ROOT.search(head) else None
+    return kind
 
 
 #: Files larger than this are read up to the last line break before it, with a warning.
 MAX_BYTES = 20_000_000
 
 
-def _read_bytes(path: Path) -> tuple[bytes, str | None]:
-    """The file's bytes (at most :data:`MAX_BYTES`) and a warning if it was cut.
+def check_file(path: Path) -> os.stat_result:
+    """``path``'s status, when it is a regular file that can be read.
 
-    Only regular files are read: a broken link, a directory, a pipe or a device
-    is refused before any read (a pipe would block forever).
+    A broken link, a directory, a pipe or a device is refused before any read (a
+    pipe would block forever).
+
+    Raises:
+        IngestError: what is wrong, with the file's name.
     """
     try:
         info = path.stat()
@@ -138,6 +198,12 @@ def _read_bytes(path: Path) -> tuple[bytes, str | None]:
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) else "a special file"
         raise IngestError(f"{path}: not a regular file ({kind})")
+    return info
+
+
+def _read_bytes(path: Path) -> tuple[bytes, str | None]:
+    """The file's bytes (at most :data:`MAX_BYTES`) and a warning if it was cut (see :func:`check_file`)."""
+    info = check_file(path)
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -174,13 +240,83 @@ def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Docum
         warnings.insert(0, truncated)
     text = normalise_text(text)
     if suffix in _HTML or (suffix == ".txt" and _HTML_START.match(text)):
-        parts = _from_html(text)
+        parts = _from_html(_drop_inline_data(text))
     elif suffix in _MARKDOWN or (suffix == ".txt" and _FRONT_MATTER.match(text)):
         parts = _from_front_matter(text, markdown=True)
     else:
         parts = _Parts(body=text)
-    warnings.extend(parts.warnings)
+    return _document(
+        parts,
+        warnings,
+        doc_id=doc_id if doc_id is not None else path.stem,
+        path=rel,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
+
+def record_document(
+    text: str,
+    *,
+    doc_id: str,
+    path: str,
+    sha256: str,
+    html: bool | None = None,
+    title: str | None = None,
+    lead: str | None = None,
+    date: str | None = None,
+    url: str | None = None,
+    lang: str | None = None,
+    source: str | None = None,
+    fallback_date: str | None = None,
+    warnings: tuple[str, ...] | list[str] = (),
+) -> Document:
+    """One record of a news archive (a JSON Lines or CSV record, a feed entry, a WARC
+    response) as a :class:`~kg.model.Document`.
+
+    The text goes through the same steps as a file's: normalisation, HTML to text with
+    page chrome removed (a whole saved page also gives its ``<head>`` metadata), chrome
+    lines removed, language decided. The record's own metadata wins over what its HTML
+    says; ``fallback_date`` (a crawl date) is used when neither gives a date. The title
+    and the lead are analysed with the text, as for a Markdown file's front matter.
+
+    Args:
+        text: the record's article text, plain or HTML.
+        doc_id: the document's id.
+        path: where the record is (``news.jsonl#line=42``).
+        sha256: digest of the record's bytes (what incremental builds compare).
+        html: whether ``text`` is HTML (None: decided by :func:`looks_like_html`).
+
+    >>> doc = record_document("<p>La société Ventoline a ouvert une usine à Nantes et embauché 200 personnes.</p>",
+    ...                       doc_id="r1", path="news.jsonl#line=1", sha256="0" * 64, title="Une usine à Nantes")
+    >>> doc.title, doc.lang, doc.text
+    ('Une usine à Nantes', 'fr', 'Une usine à Nantes\\n\\nLa société Ventoline a ouvert une usine à Nantes et embauché 200 personnes.')
+    """
+    warnings = list(warnings)
+    if html is None:
+        html = looks_like_html(text)
+    text = normalise_text(_drop_inline_data(text) if html else text)
+    if html and _HTML_START.match(text):
+        parts = _from_html(text)
+        parts.kind = "record"
+    elif html:
+        body, _ = html_body_text(text)  # a fragment: trafilatura finding no "page" in it is expected
+        parts = _Parts(body=body, kind="record")
+    else:
+        parts = _Parts(body=text, kind="record")
+    warnings.extend(parts.warnings)
+    parts.warnings = []
+    parts.title = _one_line(title) or parts.title
+    parts.lead = _one_line(lead) or parts.lead
+    parts.url = _one_line(url) or parts.url
+    parts.source = _one_line(source) or parts.source
+    parts.meta_lang = _one_line(lang) or parts.meta_lang
+    parts.date = date or parts.date or fallback_date
+    return _document(parts, warnings, doc_id=doc_id, path=path, sha256=sha256)
+
+
+def _document(parts: _Parts, warnings: list[str], *, doc_id: str, path: str, sha256: str) -> Document:
+    """The Document of a file or record once its parts are known: chrome removed, title and language decided."""
+    warnings.extend(parts.warnings)
     cleaned = _assemble(parts)
     title = parts.title
     if title is None and parts.kind != "html" and cleaned:
@@ -205,17 +341,79 @@ def read_document(path: Path, *, root: Path, doc_id: str | None = None) -> Docum
     if not cleaned:
         warnings.append("no article text after cleanup")
     return Document(
-        doc_id=doc_id if doc_id is not None else path.stem,
-        path=rel,
+        doc_id=doc_id,
+        path=path,
         text=cleaned,
         lang=lang,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         title=title,
         date=parts.date,
         url=parts.url,
         source=parts.source,
         warnings=tuple(warnings),
     )
+
+
+_HTML_TAG = re.compile(
+    r"<(?:p|div|br|html|body|article|section|main|header|h[1-6]|ul|ol|li|span|a|img|figure|table|blockquote|em|strong)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+
+
+_INLINE_DATA = re.compile(r"""(=\s*["']?)data:[^"'\s>]{512,}""", re.IGNORECASE)
+
+
+def _drop_inline_data(html: str) -> str:
+    """The page without the ``data:`` URIs of inline images and fonts (a saved page's bulk:
+    megabytes that carry no text, and attribute values longer than the HTML parser takes).
+
+    >>> _drop_inline_data('<img src="data:image/png;base64,' + 'A' * 600 + '"><p>Text</p>')
+    '<img src="data:,"><p>Text</p>'
+    """
+    if "data:" not in html:
+        return html
+    return _INLINE_DATA.sub(r"\1data:,", html)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a record's text is HTML: it starts with a tag, or holds at least three HTML tags.
+
+    >>> looks_like_html("<p>Une usine ouvre.</p>"), looks_like_html("Prix < 5 € et > 3 €"), looks_like_html("a<br>b<br/>c<br>")
+    (True, False, True)
+    """
+    head = text[:20_000]
+    tags = _HTML_TAG.findall(head)
+    if not tags:
+        return False
+    return head.lstrip().startswith("<") or len(tags) >= 3
+
+
+def decode(data: bytes, *, name: str, charset: str | None = None, html: bool = False) -> tuple[str, list[str]]:
+    """Bytes of a file or record as text, and warnings (as for files: binary content refused,
+    UTF-8 or a declared charset, else CP1252 with a warning).
+
+    Args:
+        name: what the bytes are, for messages.
+        charset: the encoding declared beside the bytes (an HTTP ``Content-Type``), tried first.
+
+    Raises:
+        IngestError: binary content, or bytes that cannot be decoded.
+    """
+    if charset:
+        try:
+            codec = codecs.lookup(charset.strip().strip("\"'")).name
+        except LookupError:
+            codec = None
+        if codec is not None and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
+            for magic, kind in _MAGIC:
+                if data.startswith(magic):
+                    raise IngestError(f"{name}: binary content ({kind}), not text")
+            try:
+                return data.decode(codec), []
+            except UnicodeDecodeError:
+                pass
+    return _decode(data, Path(name), html=html)
 
 
 def normalise_text(text: str) -> str:

@@ -7,9 +7,12 @@ run anywhere kg and the same models are installed. The driver (:func:`kg.build`)
 keeps everything that needs all documents at once: entity resolution, the graph
 and the explorer.
 
+Documents come as a stream (an iterator is read as the work goes: a corpus of any
+size is never held whole) and go out in batches of one language.
+
 Executors:
 
-- ``local`` with one worker: this process, one streaming ``nlp.pipe`` per language;
+- ``local`` with one worker: this process, one ``nlp.pipe`` per batch;
 - ``local`` with N workers: N worker processes on this machine
   (:class:`concurrent.futures.ProcessPoolExecutor`); each loads the models once;
 - ``dask``: the workers of a Dask distributed cluster (``dask.distributed``);
@@ -38,6 +41,9 @@ EXECUTORS: tuple[str, ...] = ("local", "dask")
 #: Documents sent to a worker at a time (news articles are short: big enough to keep
 #: spaCy's batches full, small enough that progress moves and memory stays flat).
 BATCH_DOCS = 32
+
+#: Documents parsed at a time by one local worker (no process): one ``nlp.pipe`` each.
+LOCAL_BATCH_DOCS = 128
 
 #: How long to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT = "20s"
@@ -94,11 +100,18 @@ def extract_batch(
     return extractor_version(model), out
 
 
-def _batches(docs: list[Document], size: int) -> Iterator[tuple[list[Document], str]]:
-    for lang in nlp.LANGUAGES:
-        same = [d for d in docs if d.lang == lang]
-        for i in range(0, len(same), size):
-            yield same[i : i + size], lang
+def _batches(docs: Iterable[Document], size: int) -> Iterator[tuple[list[Document], str]]:
+    """Batches of ``size`` documents of one language, as ``docs`` are read (the last ones partial)."""
+    pending: dict[str, list[Document]] = {}
+    for doc in docs:
+        batch = pending.setdefault(doc.lang, [])
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch, doc.lang
+            pending[doc.lang] = []
+    for lang, batch in pending.items():
+        if batch:
+            yield batch, lang
 
 
 def _check_version(version: str, model: str | None) -> None:
@@ -135,7 +148,7 @@ def check_options(executor: str, workers: int, scheduler: Any) -> None:
 
 
 def run(
-    docs: list[Document],
+    docs: Iterable[Document],
     *,
     executor: str = "local",
     workers: int = 1,
@@ -145,8 +158,9 @@ def run(
 ) -> Iterator[Outcome]:
     """Extract every document of ``docs`` (all with text in a supported language).
 
-    Yields one :data:`Outcome` per document as it is done (in input order for one
-    local worker, in completion order otherwise).
+    ``docs`` is read as the work goes (at most a few batches ahead of it), so it can
+    be a generator over a corpus of any size. Yields one :data:`Outcome` per document
+    as it is done (batch by batch for one local worker, in completion order otherwise).
 
     Args:
         executor: ``"local"`` or ``"dask"``.
@@ -165,10 +179,9 @@ def run(
     if executor == "dask":
         yield from _run_dask(docs, scheduler, batch_docs, model)
     elif workers == 1:
-        for lang in nlp.LANGUAGES:
-            same = [d for d in docs if d.lang == lang]
-            if same:  # no model is loaded for a language without documents
-                yield from _extract_stream(same, lang, model)
+        # batches of a few worker batches: spaCy's own batches stay full, memory stays flat
+        for batch, lang in _batches(docs, LOCAL_BATCH_DOCS):
+            yield from _extract_stream(batch, lang, model)
     else:
         yield from _run_processes(docs, workers, batch_docs, model)
 
@@ -180,7 +193,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_processes(docs: list[Document], workers: int, batch_docs: int, model: str | None) -> Iterator[Outcome]:
+def _run_processes(docs: Iterable[Document], workers: int, batch_docs: int, model: str | None) -> Iterator[Outcome]:
     import multiprocessing
 
     # spawn, not fork: the driver may run threads (progress display) and hold loaded models
@@ -213,7 +226,7 @@ def _drain(pending: dict[Future, list[Document]], model: str | None) -> Iterator
         yield from _unpack(batch, fut.result(), model)
 
 
-def _run_dask(docs: list[Document], scheduler: Any, batch_docs: int, model: str | None) -> Iterator[Outcome]:
+def _run_dask(docs: Iterable[Document], scheduler: Any, batch_docs: int, model: str | None) -> Iterator[Outcome]:
     try:
         from distributed import Client, as_completed
     except ImportError as exc:

@@ -1,10 +1,18 @@
 """``build()``: ingest -> nlp -> extract -> resolve -> rdf -> store.
 
-Every input file ends up in the report as ``ok``, ``warning`` (read, but with
-a problem worth knowing: empty text, language guessed, ...) or ``skipped``
-(unreadable: binary, undecodable, ...). A skipped file never stops the build;
-the graph of the other documents is written, and atomically: a build that
-fails leaves the previous graph in place.
+Every input file, and every record of a news archive (JSON Lines, CSV, WARC,
+feed), ends up in the report as ``ok``, ``warning`` (read, but with a problem
+worth knowing: empty text, language guessed, summary only, ...), ``skipped``
+(unreadable: binary, undecodable, malformed record, ...) or ``duplicate`` (a
+record whose URL or id was already read). A skipped input never stops the
+build; the graph of the other documents is written, and atomically: a build
+that fails leaves the previous graph in place.
+
+The documents stream through the build: read one at a time (:mod:`kg.sources`),
+sent to the parse in batches (:mod:`kg.parallel`), kept on disk with their
+extraction (:mod:`kg.spill`) until the graph file is written one document at a
+time. What grows in memory with the corpus is the report and a summary of each
+document's entities for entity resolution.
 """
 
 from __future__ import annotations
@@ -12,14 +20,15 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kg import nlp
-from kg.errors import GraphError, IngestError, KGError
+from kg.errors import GraphError, KGError
 from kg.model import Document, Extraction
 from kg.store import GRAPH_FILE, MANIFEST_FILE, REPORT_FILE, STORE_FILE
 
@@ -28,21 +37,28 @@ __all__ = ["build", "BuildResult", "FileReport", "assign_doc_ids", "load_merges"
 MERGES_FILE = "merges.json"
 EXPLORER_FILE = "explorer.html"
 
-#: Called once per input file when it is done: (path relative to the corpus, status, number of files).
+#: Called once per document (file or archive record) when it is done: (its path relative to the
+#: corpus, status, number of documents: counted ahead in archives, exact once all are read).
 ProgressCallback = Callable[[str, str, int], None]
 
 
-@dataclass
+@dataclass(slots=True)
 class FileReport:
-    """What happened to one input file."""
+    """What happened to one input file, or to one record of an archive.
+
+    ``kind`` is ``file`` (a document file), ``record`` (a record of an archive: its
+    ``path`` is the archive's and its position, ``news.jsonl#line=42``) or ``archive``
+    (an archive file: ``reason`` sums up its records).
+    """
 
     path: str
-    status: str  # ok | warning | skipped
+    status: str  # ok | warning | skipped | duplicate
     reason: str = ""
     doc_id: str | None = None
     lang: str | None = None
     entities: int = 0
     facts: int = 0
+    kind: str = "file"
 
 
 @dataclass
@@ -65,11 +81,15 @@ class BuildResult:
 
     @property
     def documents(self) -> int:
-        return sum(f.status != "skipped" for f in self.files)
+        return sum(f.kind != "archive" and f.status in ("ok", "warning") for f in self.files)
 
     @property
     def skipped(self) -> int:
         return sum(f.status == "skipped" for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.status == "duplicate" for f in self.files)
 
     @property
     def warnings(self) -> int:
@@ -89,6 +109,7 @@ class BuildResult:
             "documents": self.documents,
             "warnings": self.warnings,
             "skipped": self.skipped,
+            "duplicates": self.duplicates,
             "entities": self.entities,
             "facts": self.facts,
             "words": self.words,
@@ -116,13 +137,6 @@ def assign_doc_ids(paths: list[Path], root: Path) -> dict[Path, str]:
     return out
 
 
-def _reason(exc: Exception, path: Path) -> str:
-    """The error's message without the file's path in front (the report names the file)."""
-    text = str(exc)
-    prefix = f"{path}: "
-    return text[len(prefix) :] if text.startswith(prefix) else text
-
-
 def _filter(ex: Extraction, min_confidence: float) -> Extraction:
     if min_confidence <= 0:
         return ex
@@ -142,16 +156,20 @@ def build(
     scheduler: Any = None,
     force: bool = False,
     model: str | os.PathLike[str] | None = None,
+    fields: str | Mapping[str, str] | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of every document under ``corpus_dir`` into ``out_dir``.
 
     Args:
-        corpus_dir: folder of ``.txt``, ``.md`` and ``.html`` files (searched recursively).
+        corpus_dir: folder of ``.txt``, ``.md`` and ``.html`` files and news archives
+            (``.jsonl``, ``.ndjson``, ``.csv``, gzipped or not; ``.warc``, ``.warc.gz``;
+            ``.rss``, ``.atom`` and feed ``.xml``), searched recursively.
         out_dir: output folder (created); holds ``graph.trig``, ``report.json``,
             ``manifest.json`` and ``explorer.html``.
         min_confidence: facts below this confidence are left out.
         explorer: also write the HTML explorer page.
-        progress: called with (relative path, status, number of files) as each file is done.
+        progress: called with (relative path, status, number of documents) as each
+            document (file or record) is done.
         store: ``"memory"`` (``graph.trig`` only) or ``"oxigraph"`` (also an on-disk
             Oxigraph store in ``OUT_DIR/oxigraph``, for large corpora).
         workers: worker processes for the parse and extraction (``executor="local"``).
@@ -163,9 +181,12 @@ def build(
             with ``unchanged=True``).
         model: the extraction model's directory (made by ``kg train``); None for the
             model shipped with kg.
+        fields: where JSON Lines and CSV records keep their text and metadata when not
+            under the usual names: ``"text=body,date=published_at"`` or a mapping
+            (see :func:`kg.records.parse_fields`).
 
     Raises:
-        IngestError: ``corpus_dir`` is not a folder.
+        IngestError: ``corpus_dir`` is not a folder, or ``fields`` is not understood.
         GraphError: the output cannot be written.
         ModelError: ``model`` is not a model directory kg can read.
         KGError: a bad option, or the Dask scheduler cannot be reached.
@@ -173,6 +194,7 @@ def build(
     from kg import ingest, parallel
     from kg import store as graph_store
     from kg.learn import load_model
+    from kg.records import parse_fields
 
     t0 = time.perf_counter()
     root = Path(corpus_dir)
@@ -182,111 +204,125 @@ def build(
     if store not in graph_store.STORES:
         raise KGError(f"unknown store {store!r}; expected one of {', '.join(graph_store.STORES)}")
     parallel.check_options(executor, workers, scheduler)  # before any file is read
+    field_names = parse_fields(fields)
     model_path = str(Path(model).resolve()) if model is not None else None
     extraction_model = load_model(model_path)  # a bad model directory is an error before any work
     paths = ingest.discover(root)
     options = {"min_confidence": min_confidence, "explorer": explorer, "store": store,
                "model": extraction_model.model_id}  # fmt: skip
+    if field_names:
+        options["fields"] = field_names
     fingerprint = _fingerprint(root, paths, options)
     if not force:
         previous = _unchanged(out, fingerprint, t0)
         if previous is not None:
             if progress:
-                for f in previous.files:
-                    progress(f.path, f.status, len(paths))
+                shown = [f for f in previous.files if f.kind != "archive"]
+                for f in shown:
+                    progress(f.path, f.status, len(shown))
             return previous
     from kg import rdf, resolve  # after the no-op check: they import spaCy
+    from kg.cache import ExtractionCache
+    from kg.sources import Corpus
+    from kg.spill import Spill, summary
 
-    ids = assign_doc_ids(paths, root)
+    corpus = Corpus(root, paths, field_names)
+    total = corpus.estimate() if corpus.has_archives else len(paths)
     result = BuildResult(out_dir=out, model=_model_summary(extraction_model))
     reports: dict[str, FileReport] = {}
-    documents: list[Document] = []
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
-        try:
-            doc = ingest.read_document(path, root=root, doc_id=ids[path])
-        except Exception as exc:  # IngestError, or a bug in ingestion: it must not stop the build
-            reason = _reason(exc, path) if isinstance(exc, IngestError) else (
-                f"unexpected error while reading: {type(exc).__name__}: {exc}"
-            )
-            reports[rel] = FileReport(rel, "skipped", reason)
-            if progress:
-                progress(rel, "skipped", len(paths))
-            continue
-        rep = FileReport(rel, "warning" if doc.warnings else "ok", "; ".join(doc.warnings), doc.doc_id, doc.lang)
-        reports[rel] = rep
-        if doc.lang not in nlp.LANGUAGES and not rep.reason:
-            rep.status, rep.reason = "warning", f"no model for language {doc.lang!r}; document kept without facts"
-        documents.append(doc)
-    t_ingest = time.perf_counter()
-
-    extractions: list[Extraction] = []
-    from kg.cache import ExtractionCache
-
+    summaries: list[Extraction] = []  # what resolution reads of each document, in memory
     cache = ExtractionCache(out, model_path)
-    fresh: list[Document] = []
-    for doc in documents:
-        if not (doc.lang in nlp.LANGUAGES and doc.text.strip()):
-            continue
-        cached = cache.get(doc)
-        if cached is None:
-            fresh.append(doc)
-            continue
-        rep = reports[doc.path]
-        ex = _filter(cached, min_confidence)
-        extractions.append(ex)
+    done = 0
+
+    def tick(rep: FileReport) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(rep.path, rep.status, max(total, done))
+
+    def keep(ex: Extraction, rep: FileReport) -> None:
+        spill.put(ex)
+        summaries.append(summary(ex))
         rep.entities, rep.facts = len(ex.entities), len(ex.facts)
-        result.words += len(doc.text.split())
-        result.cached += 1
-        if progress:
-            progress(doc.path, rep.status, len(paths))
 
-    outcomes = parallel.run(fresh, executor=executor, workers=workers, scheduler=scheduler, model=model_path)
-    for doc, full, error in outcomes:
-        rep = reports[doc.path]
-        if full is None:
-            rep.status, rep.reason = "skipped", error
-        else:
-            cache.put(full)
-            ex = _filter(full, min_confidence)
-            extractions.append(ex)
-            rep.entities, rep.facts = len(ex.entities), len(ex.facts)
-            result.words += len(doc.text.split())
-        if progress:
-            progress(doc.path, rep.status, len(paths))
-    # documents without text or language model: a document node, no entity or fact
-    done = {ex.document.doc_id for ex in extractions}
-    for doc in documents:
-        rep = reports[doc.path]
-        if doc.doc_id not in done and rep.status != "skipped":
-            extractions.append(Extraction(document=doc))
-            if progress:
-                progress(doc.path, rep.status, len(paths))
-    del documents, fresh
-    t_extract = time.perf_counter()
+    reading = 0.0  # seconds spent reading the corpus (while the parse of earlier batches goes on)
 
-    extractions.sort(key=lambda e: e.document.doc_id)
-    resolution = resolve.resolve(
-        extractions, overrides=resolve.load_overrides(root), previous=_previous_keys(out), in_place=False
-    )
-    extractions = [resolution.apply(ex) for ex in extractions]
-    t_resolve = time.perf_counter()
-    # one document graph at a time, in graph-name order, straight to the file
-    named = sorted(extractions, key=lambda ex: str(rdf.document_iri(ex.document.doc_id)))
-    graphs = (
-        rdf.document_triples(ex, resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels) for ex in named
-    )
-    manifest = {ex.document.doc_id: {"path": ex.document.path, "sha256": ex.document.sha256} for ex in extractions}
+    def to_extract() -> Iterator[Document]:
+        """Read the corpus; report what needs no parse, give the rest to the parse as it is read."""
+        nonlocal total, reading
+        seen = 0
+        started = time.perf_counter()
+        for entry in corpus.entries():
+            rep = FileReport(entry.path, entry.status, entry.reason, kind=entry.kind)
+            reports[rep.path] = rep
+            if entry.kind == "archive":
+                continue
+            seen += 1
+            doc = entry.document
+            if doc is None:  # skipped or duplicate
+                tick(rep)
+                continue
+            rep.doc_id, rep.lang = doc.doc_id, doc.lang
+            if doc.lang not in nlp.LANGUAGES and not rep.reason:
+                rep.status, rep.reason = "warning", f"no model for language {doc.lang!r}; document kept without facts"
+            if not (doc.lang in nlp.LANGUAGES and doc.text.strip()):
+                keep(Extraction(document=doc), rep)  # a document node, no entity or fact
+                tick(rep)
+                continue
+            cached = cache.get(doc)
+            if cached is not None:
+                keep(_filter(cached, min_confidence), rep)
+                result.words += len(doc.text.split())
+                result.cached += 1
+                tick(rep)
+                continue
+            reading += time.perf_counter() - started
+            yield doc
+            started = time.perf_counter()
+        reading += time.perf_counter() - started
+        total = seen  # every input read: the count is exact from now on
+
     out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out)
-    cache.prune()
-    result.graph_path = graph_store.save_graphs(out, graphs, manifest, store=store)
-    _write_json(out / MERGES_FILE, {"merges": [asdict(m) for m in resolution.merges], "keys": resolution.keys})
-    result.files = [reports[k] for k in sorted(reports)]
-    del extractions, named, resolution
+    t_start = time.perf_counter()
+    with Spill(out) as spill:
+        for doc, full, error in parallel.run(
+            to_extract(), executor=executor, workers=workers, scheduler=scheduler, model=model_path
+        ):
+            rep = reports[doc.path]
+            if full is None:
+                rep.status, rep.reason = "skipped", error
+            else:
+                cache.put(full)
+                keep(_filter(full, min_confidence), rep)
+                result.words += len(doc.text.split())
+            tick(rep)
+        t_extract = time.perf_counter()
+
+        summaries.sort(key=lambda e: e.document.doc_id)
+        resolution = resolve.resolve(
+            summaries, overrides=resolve.load_overrides(root), previous=_previous_keys(out), in_place=False,
+            documents=lambda ids: spill.get(ids),
+        )  # fmt: skip
+        summaries.clear()
+        t_resolve = time.perf_counter()
+        # one document graph at a time, in graph-name order, straight to the file
+        graphs = (
+            rdf.document_triples(
+                resolution.apply(ex), resolution.iris.get(ex.document.doc_id, {}), resolution.pref_labels
+            )
+            for ex in spill
+        )
+        _remove_stale_temporaries(out)
+        cache.prune()
+        result.graph_path = graph_store.save_graphs(out, graphs, spill.manifest(), store=store)
+    _write_merges(out / MERGES_FILE, resolution)
+    result.files = sorted(reports.values(), key=_report_order)
+    reports.clear()
+    del resolution
     t_write = time.perf_counter()
-    result.timings = {"ingest": t_ingest - t0, "extract": t_extract - t_ingest, "resolve": t_resolve - t_extract,
-                      "write": t_write - t_resolve}  # fmt: skip
+    # reading the corpus and the parse run together: "extract" is the rest of that time
+    result.timings = {"ingest": t_start - t0 + reading, "extract": t_extract - t_start - reading,
+                      "resolve": t_resolve - t_extract, "write": t_write - t_resolve}  # fmt: skip
     result.seconds = time.perf_counter() - t0
     _write_report(out, result, "")  # no fingerprint until the explorer matches the graph
     if explorer:
@@ -299,6 +335,18 @@ def build(
     result.seconds = time.perf_counter() - t0
     _write_report(out, result, fingerprint)
     return result
+
+
+_POSITION = re.compile(r"=(\d+)\Z")
+
+
+def _report_order(rep: FileReport) -> tuple[str, int, int, str]:
+    """Files by path; an archive's records after it, in the order of the file."""
+    if rep.kind != "record":
+        return (rep.path, 0, 0, "")
+    path, _, position = rep.path.rpartition("#")
+    m = _POSITION.search(position)
+    return (path, 1, int(m.group(1)) if m else 0, position)
 
 
 #: The corpus's merge and split overrides (kg.resolve reads it; named here so a no-op check needs no spaCy).
@@ -376,11 +424,15 @@ def _write_report(out: Path, result: BuildResult, fingerprint: str) -> None:
         "summary": result.summary(),
         "model": result.model,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
-        "files": [asdict(f) for f in result.files],
+        "files": (asdict(f) for f in result.files),
         "fingerprint": fingerprint,
         "outputs": _stamps(out),
     }
     _write_json(out / REPORT_FILE, data)
+
+
+def _write_merges(path: Path, resolution: Any) -> None:
+    _write_json(path, {"merges": (asdict(m) for m in resolution.merges), "keys": resolution.keys})
 
 
 def _unchanged(out: Path, fingerprint: str, t0: float) -> BuildResult | None:
@@ -407,14 +459,42 @@ def _unchanged(out: Path, fingerprint: str, t0: float) -> BuildResult | None:
 
 
 def _previous_keys(out: Path) -> dict[str, str]:
-    """Name keys -> IRIs of an earlier build into ``out``, so known entities keep their IRIs."""
+    """Name keys -> IRIs of an earlier build into ``out``, so known entities keep their IRIs.
+
+    The keys are the last member of ``merges.json``: they are read from the end of the file,
+    without loading the merges before them (hundreds of megabytes for a large corpus).
+    """
     path = out / MERGES_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data = _read_last_member(path, "keys") if path.is_file() else {}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     keys = data.get("keys") if isinstance(data, dict) else None
     return {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {}
+
+
+def _read_last_member(path: Path, name: str) -> Any:
+    """``{name: value}`` when ``name`` is the last member of the JSON object in ``path`` (as
+    :func:`_write_json` writes it), read from the file's end; else the whole file."""
+    marker = f'\n  "{name}": '.encode()
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        block = 1 << 20
+        while True:
+            start = max(0, size - block)
+            handle.seek(start)
+            tail = handle.read()
+            at = tail.rfind(marker)
+            if at >= 0:
+                try:
+                    value, _ = json.JSONDecoder().raw_decode(tail[at + len(marker) :].decode("utf-8"))
+                    return {name: value}
+                except json.JSONDecodeError:
+                    pass  # the marker was inside a string: read it all
+            if start == 0 or block >= 1 << 28:
+                break
+            block *= 4
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load_merges(out_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
@@ -431,10 +511,28 @@ def load_merges(out_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
     return list(data.get("merges", []))
 
 
-def _write_json(path: Path, data: object) -> None:
-    from kg.store import atomic_write
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """``data`` as indented JSON; a value that is a generator is written as a list, an item at a time
+    (the report of a large archive and the merges of a large corpus are never one string in memory)."""
+    from kg.store import atomic_writer
 
-    atomic_write(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    def dumps(value: Any, indent: int) -> str:
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+        return text.replace("\n", "\n" + " " * indent)
+
+    with atomic_writer(path) as handle:
+        handle.write(b"{")
+        for i, (key, value) in enumerate(data.items()):
+            handle.write(f"{',' if i else ''}\n  {json.dumps(key)}: ".encode())
+            if not isinstance(value, Iterator):
+                handle.write(dumps(value, 2).encode("utf-8"))
+                continue
+            first = True
+            for item in value:
+                handle.write(("[\n    " if first else ",\n    ").encode() + dumps(item, 4).encode("utf-8"))
+                first = False
+            handle.write(b"[]" if first else b"\n  ]")
+        handle.write(b"\n}\n")
 
 
 def _remove_stale_temporaries(out: Path) -> None:

@@ -60,7 +60,7 @@ import functools
 import hashlib
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -94,14 +94,62 @@ class Overrides:
 
 @dataclass
 class Merge:
-    """One entity of the graph made from entities of several documents."""
+    """One entity of the graph made from entities of several documents.
+
+    ``reasons`` has one dict per join that made the entity (the rule, its score, the
+    two names and their documents), and the class vote when there was one.
+    """
 
     iri: str
     label: str
     type: str
     documents: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    reasons: list[dict[str, object]] = field(default_factory=list)
+    reasons: Sequence[dict[str, object]] = field(default_factory=list)
+
+
+class Reasons(Sequence[dict[str, object]]):
+    """The reasons of a merge, kept as tuples and given as dicts (see :func:`_reason`).
+
+    An entity named in many documents has a reason per document; as tuples they take
+    a fraction of the memory. A deep copy (what :func:`dataclasses.asdict` makes) is a
+    plain list of dicts.
+
+    >>> r = Reasons([("same-name", 1.0, "Acme", "ACME", "d1", "d2")])
+    >>> r[0]
+    {'rule': 'same-name', 'score': 1.0, 'names': ['Acme', 'ACME'], 'documents': ['d1', 'd2']}
+    >>> r == [r[0]]
+    True
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple | dict[str, object]] = ()) -> None:
+        self._items: list[tuple | dict[str, object]] = list(items)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return [_reason(item) for item in self._items[index]]
+        return _reason(self._items[index])
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def append(self, reason: tuple | dict[str, object]) -> None:
+        self._items.append(reason)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __deepcopy__(self, memo: dict) -> list[dict[str, object]]:
+        return list(self)
 
 
 @dataclass
@@ -216,6 +264,7 @@ def resolve(
     overrides: Overrides | None = None,
     previous: Mapping[str, str] | None = None,
     in_place: bool = True,
+    documents: Callable[[list[str]], Iterable[Extraction]] | None = None,
 ) -> Resolution:
     """Merge the entities of all documents, settle their classes and mint their IRIs.
 
@@ -226,6 +275,9 @@ def resolve(
         in_place: when ``extractions`` is a list, replace its items by
             :meth:`Resolution.apply` of them (the settled classes, the facts
             they no longer fit left out), so the caller writes those.
+        documents: gives the whole extractions of some document ids, when
+            ``extractions`` holds only their entities (a large build keeps the
+            rest on disk): the facts a class change leaves out are read there.
     """
     items = extractions if isinstance(extractions, list) else list(extractions)
     overrides = overrides or Overrides()
@@ -234,21 +286,29 @@ def resolve(
     for ex in items:
         for e in ex.entities:
             entities[(ex.document.doc_id, e.key)] = e
-    key_of = functools.lru_cache(maxsize=None)(norm_key)  # names repeat across documents
+    # Names repeat across documents: their keys are computed once, and equal tuples of keys
+    # are one object (a large corpus has millions of entities and far fewer names).
+    key_of = functools.lru_cache(maxsize=None)(norm_key)
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
     label_key = {n: key_of(e.label) or fold(e.label) for n, e in entities.items()}
-    alias_keys = {n: [key_of(a) for a in e.aliases] for n, e in entities.items()}
+    alias_keys = {n: shared.setdefault(t, t) for n, e in entities.items() if (t := tuple(key_of(a) for a in e.aliases))}
     # a label without a capital letter is a common noun (an unnamed event: "un workshop"), not a name
     named = {n for n, e in entities.items() if any(c.isupper() for c in e.label)}
     # the label's key, then the keys of the aliases the gazetteer does not give to another entity
     foreign: dict[Node, frozenset[str]] = {}
-    name_keys: dict[Node, list[str]] = {}
+    name_keys: dict[Node, tuple[str, ...]] = {}
     for n, e in entities.items():
-        foreign[n] = _foreign_aliases(e.type, label_key[n], alias_keys[n], known)
+        aliases = alias_keys.get(n, ())
+        if aliases and (found := _foreign_aliases(e.type, label_key[n], aliases, known)):
+            foreign[n] = found
+        bad = foreign.get(n, _NO_KEYS)
         out = [label_key[n]] if label_key[n] else []
-        for k in alias_keys[n]:
-            if k and k not in out and k not in foreign[n]:
+        for k in aliases:
+            if k and k not in out and k not in bad:
                 out.append(k)
-        name_keys[n] = out
+        t = tuple(out)
+        name_keys[n] = shared.setdefault(t, t)
+    del shared
     names = name_keys.__getitem__
     ordered = sorted(entities)
 
@@ -256,11 +316,13 @@ def resolve(
     by_key: dict[tuple[str, str], list[Node]] = defaultdict(list)
     for n in ordered:
         by_key[(entities[n].type, label_key[n])].append(n)
-    edges: list[tuple[float, str, Node, Node, str, str]] = []
+    # (-score, rank of the rule, rule, a, b, label of a, label of b): sorted as they are, in the order links are tried
+    edges: list[tuple[float, int, str, Node, Node, str, str]] = []
+    rank = {"aliases.yaml": 0, "same-name": 1}
 
     def link(score: float, rule: str, a: Node, b: Node) -> None:
         if a != b and entities[a].type == entities[b].type and a in named and b in named:
-            edges.append((score, rule, min(a, b), max(a, b), entities[a].label, entities[b].label))
+            edges.append((-score, rank.get(rule, 2), rule, min(a, b), max(a, b), entities[a].label, entities[b].label))
 
     for (_type, _key), nodes in by_key.items():
         for other in nodes[1:]:
@@ -276,8 +338,8 @@ def resolve(
             link(1.0, "known-name", nodes[0], other)
     for n in ordered:
         e = entities[n]
-        for alias, k in zip(e.aliases, alias_keys[n], strict=True):
-            if k in foreign[n]:
+        for alias, k in zip(e.aliases, alias_keys.get(n, ()), strict=True):
+            if k in foreign.get(n, _NO_KEYS):
                 continue
             rule = "acronym" if _is_acronym(alias) else "alias" if len(k.split()) > 1 else "short-form"
             score = {"acronym": 0.95, "alias": 0.9, "short-form": 0.85}[rule]
@@ -296,28 +358,35 @@ def resolve(
     for group in overrides.merge:
         members = [n for n in ordered if set(names(n)) & group]
         for other in members[1:]:
-            edges.append((1.0, "aliases.yaml", members[0], other, entities[members[0]].label, entities[other].label))
+            edges.append((-1.0, 0, "aliases.yaml", members[0], other, entities[members[0]].label, entities[other].label))
 
     sets = _Sets(entities)
-    kept: dict[Node, list[dict[str, object]]] = defaultdict(list)
-    member_names: dict[Node, set[str]] = {n: set(names(n)) for n in entities}
-    docs_of: dict[Node, set[str]] = {n: {n[0]} for n in entities}
+    kept: dict[Node, list[tuple]] = defaultdict(list)  # reasons of the joins, as tuples (see _reason)
+    # the names and documents of each group, for the splits of aliases.yaml (only when it has some)
+    splits = bool(overrides.split)
+    member_names: dict[Node, set[str]] = {n: set(names(n)) for n in entities} if splits else {}
+    docs_of: dict[Node, set[str]] = {n: {n[0]} for n in entities} if splits else {}
 
-    def join(ra: Node, rb: Node, reason: dict[str, object]) -> None:
+    def refused(ra: Node, rb: Node, rule: str) -> bool:
+        return splits and _split(overrides, member_names[ra], member_names[rb], docs_of[ra], docs_of[rb], rule)
+
+    def join(ra: Node, rb: Node, reason: tuple) -> None:
         sets.parent[rb] = ra
-        member_names[ra] |= member_names.pop(rb)
-        docs_of[ra] |= docs_of.pop(rb)
-        kept[ra].extend(kept.pop(rb, []))
-        kept[ra].append(reason)
+        if splits:
+            member_names[ra] |= member_names.pop(rb)
+            docs_of[ra] |= docs_of.pop(rb)
+        mine, theirs = kept[ra], kept.pop(rb, None)
+        if theirs:
+            mine.extend(theirs)
+        mine.append(reason)
 
-    order = {"aliases.yaml": 0, "same-name": 1}
-    for score, rule, a, b, la, lb in sorted(edges, key=lambda x: (-x[0], order.get(x[1], 2), x[1], x[2], x[3])):
+    edges.sort()
+    for score, _rank, rule, a, b, la, lb in edges:
         ra, rb = sets.find(a), sets.find(b)
-        if ra == rb:
+        if ra == rb or refused(ra, rb, rule):
             continue
-        if _split(overrides, member_names[ra], member_names[rb], docs_of[ra], docs_of[rb], rule):
-            continue
-        join(ra, rb, {"rule": rule, "score": round(score, 3), "names": [la, lb], "documents": [a[0], b[0]]})
+        join(ra, rb, (rule, -score, la, lb, a[0], b[0]))
+    edges.clear()
 
     # one entity typed differently by different documents: its labels link the groups, a vote settles the class
     cross = _cross_class_links([n for n in ordered if n in named], entities, label_key, known)
@@ -325,7 +394,7 @@ def resolve(
     tallies: dict[Node, _Tally] = {}
     for score, rule, a, b, la, lb in cross:
         ra, rb = sets.find(a), sets.find(b)
-        if ra == rb or _split(overrides, member_names[ra], member_names[rb], docs_of[ra], docs_of[rb], rule):
+        if ra == rb or refused(ra, rb, rule):
             continue
         for r in (ra, rb):
             if r not in tallies:
@@ -334,13 +403,11 @@ def resolve(
         long_name = min(len(label_key[a].split()), len(label_key[b].split())) >= 2
         if typevote.settle(both.votes, both.documents, long_name)[0] is None:
             continue
-        reason = {"rule": rule, "score": round(score, 3), "names": [la, lb], "documents": [a[0], b[0]],
-                  "classes": [entities[a].type, entities[b].type]}  # fmt: skip
-        join(ra, rb, reason)
+        join(ra, rb, (rule, score, la, lb, a[0], b[0], entities[a].type, entities[b].type))
         tallies[ra] = both
         del tallies[rb]
 
-    resolution = _mint(entities, label_key, sets, kept, known, previous or {}, items)
+    resolution = _mint(entities, label_key, sets, kept, known, previous or {}, documents or items)
     if in_place and isinstance(extractions, list):
         extractions[:] = [resolution.apply(ex) for ex in extractions]
     return resolution
@@ -370,6 +437,21 @@ def _tally(entities: Mapping[Node, Entity], members: Iterable[Node]) -> _Tally:
         votes[e.type] = votes.get(e.type, 0.0) + typevote.weight(e)
         documents.setdefault(e.type, set()).add(n[0])
     return _Tally(votes, documents)
+
+
+_NO_KEYS: frozenset[str] = frozenset()
+
+
+def _reason(join: tuple | dict[str, object]) -> dict[str, object]:
+    """A join's reason as ``merges.json`` has it, from ``(rule, score, name a, name b, document a, document b)``
+    and, for a join across classes, the two classes. A dict is a reason already: a copy of it is given."""
+    if isinstance(join, dict):
+        return dict(join)
+    rule, score, la, lb, da, db, *classes = join
+    reason: dict[str, object] = {"rule": rule, "score": round(score, 3), "names": [la, lb], "documents": [da, db]}
+    if classes:
+        reason["classes"] = list(classes)
+    return reason
 
 
 def _foreign_aliases(
@@ -467,7 +549,7 @@ def _mint(entities, label_key, sets: _Sets, kept, known, previous, extractions) 
         for n in members:
             if entities[n].type != settled[root]:
                 retyped[n[0]][n[1]] = settled[root]
-    dropped = _dropped_facts(extractions, retyped, sets)
+    dropped = _dropped_facts(extractions(sorted(retyped)) if callable(extractions) else extractions, retyped, sets)
     for root, members in groups:
         type_ = settled[root]
         labels = Counter(entities[n].label for n in members)
@@ -488,7 +570,7 @@ def _mint(entities, label_key, sets: _Sets, kept, known, previous, extractions) 
         for k in member_keys:  # a name two groups share keeps the first group's IRI (no suffix on suffix)
             keys.setdefault(f"{type_}:{k}", str(iri))
         docs = sorted({n[0] for n in members})
-        reasons = list(kept.get(root, []))
+        reasons = Reasons(kept.pop(root, ()))
         changed = [n for n in members if entities[n].type != type_]
         if changed:
             tally = tallies[root]

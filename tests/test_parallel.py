@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from archive_samples import EN_ARTICLE, FR_ARTICLE, jsonl
 from click.testing import CliRunner
 
 import kg
@@ -32,10 +33,16 @@ def _statuses(result: kg.BuildResult) -> list[tuple[str, str, int, int]]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    """The example corpus plus a file that is skipped, so reports are compared too."""
+    """The example corpus plus a file that is skipped, so reports are compared too, and an archive
+    whose records go out in the same batches as the files."""
     folder = tmp_path_factory.mktemp("parallel") / "corpus"
     shutil.copytree(EXAMPLES, folder)
     (folder / "broken.txt").write_bytes(b"\x00not text")
+    (folder / "news.jsonl").write_text(jsonl([
+        {"url": "https://o.example/a", "title": "Marelle Logistique et Brisemer Robotique", "text": FR_ARTICLE},
+        {"id": "b", "title": "Corvin Bank invests in Tidewell Analytics", "text": EN_ARTICLE},
+        {"url": "https://o.example/a#again", "text": FR_ARTICLE},
+    ]), encoding="utf-8")  # fmt: skip
     return folder
 
 
@@ -118,7 +125,8 @@ def test_worker_processes_give_the_same_graph(corpus, single, tmp_path, monkeypa
     result = kg.build(corpus, out, workers=2)
     assert _outputs(out) == _outputs(out1)
     assert _statuses(result) == _statuses(first)
-    assert result.skipped == 1
+    assert result.skipped == 1 and result.duplicates == 1
+    assert sum(f.kind == "record" and f.facts > 0 for f in result.files) == 2
 
 
 @pytest.mark.slow
@@ -156,3 +164,29 @@ def test_an_unreachable_scheduler_is_a_clear_error(corpus, tmp_path, monkeypatch
     with pytest.raises(KGError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
         kg.build(corpus, out, executor="dask", scheduler=f"tcp://127.0.0.1:{port}", force=True)
     assert not (out / "graph.trig").exists()
+
+
+@pytest.mark.parametrize("size", [3, 8])
+def test_documents_are_read_as_the_work_goes(monkeypatch, size):
+    """A corpus streams: the documents are pulled a batch at a time, never all before the work starts."""
+    from kg.model import Extraction
+
+    pulled = 0
+
+    def docs():
+        nonlocal pulled
+        for i in range(500):
+            pulled += 1
+            yield _doc(f"d{i}", "text", "fr" if i % 3 else "en")
+
+    monkeypatch.setattr(parallel, "_extract_stream", lambda batch, lang, model=None: ((d, Extraction(d), "") for d in batch))
+    monkeypatch.setattr(parallel, "LOCAL_BATCH_DOCS", size)
+    outcomes = parallel.run(docs())
+    first = next(outcomes)
+    assert first[0].lang == "fr" and pulled < 2 * size
+    assert len(list(outcomes)) == 499 and pulled == 500
+    batches = parallel._batches(docs(), size)
+    pulled = 0
+    batch, lang = next(batches)
+    assert len(batch) == size and {d.lang for d in batch} == {lang} and pulled < 2 * size
+    assert sum(len(b) for b, _ in batches) + size == 500

@@ -162,3 +162,22 @@ def test_kg_builds_generated_articles(tmp_path):
     )
     for p in ("partnersWith", "investsIn", "trains", "said"):
         assert predicates[p] > 0, (p, predicates)
+
+
+@pytest.mark.parametrize("name", ["news.jsonl", "news.jsonl.gz"])
+def test_jsonl_records_are_deterministic_and_readable(tmp_path, name):
+    from kg.records import ArchiveStats, read_jsonl
+
+    path = synthetic.write_jsonl(30, tmp_path / "a" / name, seed=3)
+    again = synthetic.write_jsonl(30, tmp_path / "b" / name, seed=3)
+    assert path.read_bytes() == again.read_bytes()
+    records = list(read_jsonl(path, ArchiveStats()))
+    assert len(records) == 30 and all(r.error is None for r in records)
+    assert len({r.url for r in records}) == 30 and len({r.ident for r in records}) == 30
+    assert [r.lang for r in records] == ["fr", "en"] * 15
+    pages = [r for r in records if r.text.lstrip().startswith("<!DOCTYPE html>")]
+    assert [int(r.ident.rsplit("-", 1)[1]) % 10 for r in pages] == [5] * 3
+    # record i is article i of the files the generator writes
+    files = synthetic.generate(4, tmp_path / "files", seed=3)
+    first = read_document(files[0], root=tmp_path / "files")
+    assert records[0].title == first.title
