@@ -22,7 +22,7 @@ from kg.errors import ModelError
 from kg.learn import ExtractionModel, default_model_path, load_model
 from kg.learn.linear import LinearModel
 from kg.learn.model import FORMAT_VERSION, model_id
-from kg.learn.train import TrainingError, _isotonic, fit, prepare
+from kg.learn.train import TrainingError, _isotonic, _role_map, fit, prepare
 
 EXAMPLES = ROOT / "examples" / "corpus"
 EXAMPLES_GOLD = ROOT / "examples" / "gold"
@@ -109,6 +109,70 @@ def test_calibration_is_increasing_and_bounded(points):
     assert all(0.0 <= v <= 1.0 for v in values)
     assert values == sorted(values)
     assert cal(0.95) > cal(0.1)
+
+
+# --- choosing mentions ----------------------------------------------------------------------------
+
+
+def _candidates(text: str, spans: list[tuple[int, int]]):
+    from kg import nlp
+    from kg.learn.candidates import EntityCandidate
+    from kg.learn.spans import SpanCandidate
+
+    doc = nlp.load("en")(text)
+    return [EntityCandidate(0, doc, SpanCandidate(a, b), []) for a, b in spans]
+
+
+@pytest.mark.parametrize(
+    ("longer", "chosen"),
+    [(None, ["Nvidia", "Omniverse"]), (0.6, ["Nvidia AI Enterprise", "Omniverse"]), (0.95, ["Nvidia", "Omniverse"])],
+)
+def test_overlapping_candidates_longest_first_above_a_probability(longer, chosen):
+    from kg.learn.candidates import choose_mentions
+
+    cands = _candidates("It runs on Nvidia AI Enterprise and Omniverse.", [(3, 4), (3, 6), (7, 8)])
+    classes = ("NONE", "Organization", "Product")
+    probs = np.array([[0.02, 0.9, 0.08], [0.1, 0.2, 0.7], [0.3, 0.1, 0.6]])
+    got = choose_mentions(cands, probs, classes, 0.5, longer)
+    assert [c.text for c, _, _, _ in got] == chosen
+    assert {c.text: t for c, t, _, _ in got}.get("Nvidia AI Enterprise", "Product") == "Product"
+
+
+def test_role_conventions_need_two_consistent_cases():
+    pairs = [("general secretary", "secretary general")] * 2 + [("ceo", "chief executive")]
+    assert _role_map(pairs) == {"general secretary": "secretary general"}
+    # a convention the annotations do not keep most of the time is no convention
+    assert _role_map(pairs + [("general secretary", "general secretary")] * 2) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "person", "org", "role"),
+    [
+        # French modifiers after the title come before it in English
+        ("Jean Martin, directeur régional de la SNCF, a signé l'accord mardi.", "fr", "Jean Martin", "SNCF", "regional director"),
+        ("Sophie Martin, analyste chez Gartner, estime que le marché va croître.", "fr", "Sophie Martin", "Gartner", "analyst"),
+        # English modifiers the parse attaches to the title, or known ones
+        (
+            "Western Regional Director Jane Smith of Unifor said the deal protects members.",
+            "en",
+            "Jane Smith",
+            "Unifor",
+            "western regional director",
+        ),
+        ("Alibaba executive vice president Joe Tsai spoke at the event.", "en", "Joe Tsai", "Alibaba", "executive vice president"),
+    ],
+)
+def test_roles_keep_their_modifiers(text, lang, person, org, role):
+    from kg import nlp
+    from kg.learn.extractor import extract
+    from kg.model import Document
+
+    doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
+    ((_, chunks),) = list(nlp.pipe([(doc, text)], lang))
+    ex = extract(doc, chunks, load_model())
+    labels = {e.key: e.label for e in ex.entities}
+    roles = {(labels[f.subject], labels[f.object]): f.role for f in ex.facts if f.predicate == "worksFor"}
+    assert roles.get((person, org)) == role
 
 
 # --- training -------------------------------------------------------------------------------------

@@ -110,6 +110,17 @@ def load_roles(lang: str) -> dict[str, str]:
 
 
 @functools.cache
+def load_titles(lang: str) -> dict[str, str]:
+    """Job titles that only name the role of a ``worksFor`` fact (``titles`` of roles.yaml), with the roles."""
+    data = load_yaml("roles")
+    titles = dict(load_roles(lang))
+    for source in (data.get("titles", {}).get(lang, {}), data.get("titles", {}).get("en", {})):
+        for k, v in source.items():
+            titles.setdefault(fold(k), v)
+    return titles
+
+
+@functools.cache
 def load_triggers(lang: str) -> dict[str, Any]:
     """Trigger words and word lists of ``relations.yaml`` for ``lang``."""
     data = load_yaml("relations")

@@ -627,6 +627,14 @@ def _country_subsidiaries(mentions: list[WMention]) -> list[WMention]:
     return out
 
 
+_DESIGNATORS = _LEGAL | {"group", "groupe", "holding", "holdings", "ai", "ia", "technologies", "technology", "company", "compagnie"}
+
+
+def _designators(words: list[str]) -> bool:
+    """ "Inc.", "Group", "AI": words a company's name may carry or drop."""
+    return bool(words) and all(fold(w).rstrip(".") in _DESIGNATORS for w in words)
+
+
 def _only_heads(words: list[str]) -> bool:
     """ "initiative", "program": words that only say what kind of thing a name is."""
     heads = {fold(w) for t in ("Program", "Event") for w in _typing()["heads"][t]}
@@ -727,7 +735,10 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
             elif (
                 l_words[0] == words[0]
                 and s_type != "Place"
-                and (s_text not in gaz or _only_heads(l_words[1:]) and s_type == l_type)
+                and (
+                    (s_text not in gaz and _designators(l_words[1:]))
+                    or _only_heads(l_words[1:]) and s_type == l_type
+                )
             ):
                 candidates.append(long)
         roots = {root(c) for c in candidates}

@@ -20,7 +20,7 @@ from kg.extract.common import (
     tokens,
 )
 from kg.extract.context import Sentence, Trigger, find_triggers
-from kg.extract.lexicon import fold, load_roles, load_triggers
+from kg.extract.lexicon import fold, load_roles, load_titles, load_triggers
 from kg.extract.mentions import WMention
 
 __all__ = ["works_for"]
@@ -39,9 +39,9 @@ _PUBLIC_ROLES = {"minister", "member of parliament", "senator", "commissioner", 
 
 
 @functools.cache
-def _role_starts(lang: str) -> tuple[frozenset[str], int]:
+def _role_starts(lang: str, titles: bool = False) -> tuple[frozenset[str], int]:
     """Words a role title can start with (as a token: "vice" of "vice-président" too), and the longest title."""
-    roles = load_roles(lang)
+    roles = load_titles(lang) if titles else load_roles(lang)
     starts = set()
     for k in roles:
         first = k.split()[0]
@@ -49,17 +49,21 @@ def _role_starts(lang: str) -> tuple[frozenset[str], int]:
     return frozenset(starts), max(len(k.split()) for k in roles)
 
 
-def _role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
-    """Job titles of the sentence: (first token, end token, role), computed once per sentence."""
-    done = sent.memo.get("roles")
+def _role_spans(sent: Sentence, titles: bool = False) -> list[tuple[int, int, str]]:
+    """Job titles of the sentence: (first token, end token, role), computed once per sentence.
+
+    With ``titles``, the further titles of roles.yaml that only name a role are found too.
+    """
+    key = "titles" if titles else "roles"
+    done = sent.memo.get(key)
     if done is None:
-        done = sent.memo["roles"] = _find_role_spans(sent)
+        done = sent.memo[key] = _find_role_spans(sent, titles)
     return list(done)  # type: ignore[call-overload]
 
 
-def _find_role_spans(sent: Sentence) -> list[tuple[int, int, str]]:
-    roles = load_roles(sent.lang)
-    starts, maxlen = _role_starts(sent.lang)
+def _find_role_spans(sent: Sentence, titles: bool = False) -> list[tuple[int, int, str]]:
+    roles = load_titles(sent.lang) if titles else load_roles(sent.lang)
+    starts, maxlen = _role_starts(sent.lang, titles)
     toks = list(sent.span)
     words = [text for text, _lemma in sent.forms()]
     out = []

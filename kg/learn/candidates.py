@@ -166,19 +166,34 @@ ALTERNATIVE = 0.15
 
 
 def choose_mentions(
-    cands: list[EntityCandidate], probs, classes: tuple[str, ...], threshold: float
+    cands: list[EntityCandidate],
+    probs,
+    classes: tuple[str, ...],
+    threshold: float,
+    longer: float | None = None,
 ) -> list[tuple[EntityCandidate, str, float, tuple[str, ...]]]:
     """Non-overlapping candidates whose probability of naming an entity reaches ``threshold``,
-    the most probable first, each with its most probable class, that probability, and the other
-    classes of probability at least :data:`ALTERNATIVE`."""
+    each with its most probable class, that probability, and the other classes of probability
+    at least :data:`ALTERNATIVE`.
+
+    The most probable candidates are taken first, except that candidates of probability at
+    least ``longer`` (and ``threshold``) are taken longest first ("Nvidia AI Enterprise" before
+    the "Nvidia" it contains).
+    """
     none = classes.index("NONE")
     starts = [c.start for c in cands]
-    order = sorted(range(len(cands)), key=lambda i: (-(1.0 - probs[i][none]), starts[i], cands[i].span.end))
+    p_entity = [1.0 - float(probs[i][none]) for i in range(len(cands))]
+    bar = 2.0 if longer is None else max(longer, threshold)
+
+    def rank(i: int) -> tuple:
+        size = cands[i].span.end - cands[i].span.start if p_entity[i] >= bar else 0
+        return (-size, -p_entity[i], starts[i], cands[i].span.end)
+
+    order = sorted(range(len(cands)), key=rank)
     taken: dict[int, set[int]] = {}
     out = []
     for i in order:
-        p_entity = 1.0 - float(probs[i][none])
-        if p_entity < threshold:
+        if p_entity[i] < threshold:
             break
         c = cands[i]
         toks = set(range(c.span.start, c.span.end))

@@ -33,6 +33,12 @@ _ROLE_MODIFIERS = frozenset({
     "deputy", "executive", "senior", "general", "managing", "group", "national", "global", "associate", "assistant",
     "interim", "acting", "regional", "country", "first", "second", "special", "scientific", "founding",
 })  # fmt: skip
+#: French modifiers written after a job title, in English.
+_FRENCH_ROLE_MODIFIERS = {
+    "adjoint": "deputy", "adjointe": "deputy", "regional": "regional", "regionale": "regional",
+    "executif": "executive", "executive": "executive", "national": "national", "nationale": "national",
+    "scientifique": "scientific", "senior": "senior", "principal": "senior", "principale": "senior",
+}  # fmt: skip
 
 
 @dataclass
@@ -56,7 +62,7 @@ def analyse_document(document: Document, chunks: list[tuple[int, Doc]], model: E
     cands = entity_candidates(chunks, document.lang)
     ent = model.classifiers["entities"]
     probs = ent.predict_proba([c.features for c in cands])
-    chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold)
+    chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold, model.longer_span)
     return analyse(document, chunks, chosen)
 
 
@@ -145,8 +151,10 @@ def _attributes(an: Analysis, f: ScoredFact, hit: object | None) -> None:
     """Role of worksFor and amount of investsIn, from the rule that agrees or the best sentence."""
     if f.predicate == "worksFor":
         role = getattr(hit, "role", None)
-        if not role:
-            role = _nearest_role(an, f)
+        near = _nearest_role(an, f)
+        # the title next to the person, with its modifiers ("executive vice president" for "vice president")
+        if not role or (near and near != role and near.endswith(" " + role)):
+            role = near
         if role:
             f.attributes["role"] = role
     elif f.predicate == "investsIn":
@@ -164,7 +172,7 @@ def _nearest_role(an: Analysis, f: ScoredFact) -> str | None:
     person = pair.a if pair.a.key == f.subject else pair.b  # type: ignore[attr-defined]
     org = pair.b if person is pair.a else pair.a  # type: ignore[attr-defined]
     sent = an.sentences[pair.sentence]  # type: ignore[attr-defined]
-    spans = _role_spans(sent)
+    spans = _role_spans(sent, titles=True)
     if not spans or person.span is None or org.span is None:
         return None
     lo = min(person.span.start, org.span.start)
@@ -184,12 +192,35 @@ def _nearest_role(an: Analysis, f: ScoredFact) -> str | None:
     if any(w in {"ancien", "ancienne", "ex", "former", "ex-"} for w in before):
         return None
     role = best[2]
-    # "managing partner", "executive vice president", "deputy CEO": English modifiers before the title
+    # "directrice régionale adjointe": French modifiers after the title, in English order before it
+    j = best[1]
+    after: list[str] = []
+    while sent.lang == "fr" and j < sent.span.end and len(after) < 3:
+        modifier = _FRENCH_ROLE_MODIFIERS.get(fold(doc[j].text))
+        if modifier is None:
+            break
+        after.append(modifier)
+        j += 1
+    role = " ".join([*reversed(after), role])
+    # "managing partner", "executive vice president", "western regional director": English
+    # modifiers before the title, known ones or those the parse attaches to it
     k = best[0]
     words = role.split()
-    while k > sent.span.start and fold(doc[k - 1].text) in _ROLE_MODIFIERS and len(words) < 6:
+    while k > sent.span.start and len(words) < 6:
+        t = doc[k - 1]
+        word = fold(t.text)
+        attached = (
+            sent.lang == "en"
+            and t.dep_ in {"amod", "compound"}
+            and k <= t.head.i < best[1]
+            and t.pos_ in {"ADJ", "NOUN", "PROPN"}
+            and sent.mention_at(k - 1) is None
+            and not word.endswith("'s")
+        )
+        if word not in _ROLE_MODIFIERS and not attached:
+            break
         k -= 1
-        words.insert(0, fold(doc[k].text))
+        words.insert(0, word)
     return " ".join(words)
 
 
@@ -250,6 +281,8 @@ def decide(an: Analysis, scored: dict[tuple[str, str, str], ScoredFact], model: 
             for m in e.mentions:
                 m.type = type_
     roles = model.config.get("roles", {})
+    if any(isinstance(v, dict) for v in roles.values()):  # one map per language
+        roles = roles.get(an.document.lang, {})
     for f in kept:
         _money_for(an, f, kept)
         role = f.attributes.get("role")

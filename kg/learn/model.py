@@ -75,6 +75,12 @@ class ExtractionModel:
     def entity_threshold(self) -> float:
         return float(self.config["thresholds"]["entity"])
 
+    @property
+    def longer_span(self) -> float | None:
+        """Entity probability from which overlapping candidate spans are taken longest first (None: most probable first)."""
+        value = self.config["thresholds"].get("longer_span")
+        return None if value is None else float(value)
+
     def threshold(self, predicate: str) -> float:
         """Smallest raw score at which a fact of ``predicate`` is kept."""
         return float(self.config["thresholds"]["facts"].get(predicate, 0.5))

@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "group_c": 0.5,
     "quote_c": 0.5,
     "entity_threshold": 0.5,
+    "longer_span": 0.6,
     "folds": 4,
     "min_count": 1,
 }
@@ -143,11 +144,12 @@ def _fit_entities(docs: list[TrainingDocument], cfg: dict[str, Any], seed: int) 
     return LinearModel.fit(rows, labels, c=cfg["entity_c"], seed=seed, min_count=cfg["min_count"])
 
 
-def _analyse(docs: list[TrainingDocument], model: LinearModel, threshold: float) -> list[Analysis]:
+def _analyse(docs: list[TrainingDocument], model: LinearModel, cfg: dict[str, Any]) -> list[Analysis]:
     out = []
     for d in docs:
         probs = model.predict_proba([c.features for c in d.candidates])
-        out.append(analyse(d.document, d.chunks, choose_mentions(d.candidates, probs, model.classes, threshold)))
+        chosen = choose_mentions(d.candidates, probs, model.classes, cfg["entity_threshold"], cfg.get("longer_span"))
+        out.append(analyse(d.document, d.chunks, chosen))
     return out
 
 
@@ -222,7 +224,7 @@ def _tune(
     from kg.evaluate import fact_hits, predicate_key
 
     points: dict[str, list[tuple[float, bool]]] = {p: [] for p in PREDICATES}
-    role_pairs: list[tuple[str, str]] = []
+    role_pairs: dict[str, list[tuple[str, str]]] = {}
     gold_counts = {p: 0 for p in PREDICATES}
     canonical = {predicate_key(p): p for p in PREDICATES}
     # no threshold and no calibration: a fact's confidence is its raw score
@@ -243,10 +245,10 @@ def _tune(
         hits = fact_hits(d.gold, {"entities": entities, "facts": [fact for fact, _ in ranked]})
         for (fact, score), hit in zip(ranked, hits):
             points[fact["p"]].append((score, hit))
-        role_pairs += _roles_against_gold(d.gold, [fact for fact, _ in ranked], entities)
+        role_pairs.setdefault(d.document.lang, []).extend(_roles_against_gold(d.gold, [fact for fact, _ in ranked], entities))
     thresholds: dict[str, float] = {}
     calibration: dict[str, dict[str, list[float]]] = {}
-    figures: dict[str, Any] = {"roles": _role_map(role_pairs)}
+    figures: dict[str, Any] = {"roles": {lang: _role_map(pairs) for lang, pairs in sorted(role_pairs.items())}}
     for p in PREDICATES:
         pts = points[p]
         best = (0.0, 0.5, 0, 0)
@@ -282,7 +284,8 @@ def _roles_against_gold(gold: dict[str, Any], facts: list[dict[str, Any]], entit
 
 def _role_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """Roles the extractor writes that the annotations consistently write otherwise
-    ("general secretary" where they say "secretary general"): at least two cases, most of them."""
+    ("general secretary" for "secrétaire général" where French articles are annotated "secretary
+    general"): at least two cases, most of them. Learnt per language."""
     from collections import Counter
 
     by_role: dict[str, Counter[str]] = {}
@@ -360,11 +363,12 @@ def fit(
         inside = [d for d, g in zip(docs, fold) if g != f]
         model_f = _fit_entities(inside, cfg, seed)
         held = [i for i, g in enumerate(fold) if g == f]
-        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg["entity_threshold"])):
+        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg)):
             analyses[i] = an
         step()
     ready = [an for an in analyses if an is not None]
-    base = {"thresholds": {"entity": cfg["entity_threshold"], "facts": {}}}
+    entity_thresholds = {"entity": cfg["entity_threshold"], "longer_span": cfg.get("longer_span")}
+    base = {"thresholds": dict(entity_thresholds, facts={})}
     held_out: list[tuple[TrainingDocument, Analysis, dict]] = []
     for f in range(k):
         inside = [i for i, g in enumerate(fold) if g != f]
@@ -386,7 +390,7 @@ def fit(
         "kg_version": __version__,
         "seed": seed,
         "hyperparameters": cfg,
-        "thresholds": {"entity": cfg["entity_threshold"], "facts": thresholds},
+        "thresholds": dict(entity_thresholds, facts=thresholds),
         "calibration": calibration,
         "trained_on": {"documents": len(docs), "digest": corpus.hexdigest()[:16],
                        "ids": [d.doc_id for d in docs]},  # fmt: skip
