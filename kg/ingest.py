@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,8 @@ def record_document(
     warnings = list(warnings)
     if html is None:
         html = looks_like_html(text)
+    elif html and not _ANY_TAG.search(text[:100_000]):  # "HTML" without a tag: a text with entities
+        text, html = unescape(text), False
     text = normalise_text(_drop_inline_data(text) if html else text)
     if html and _HTML_START.match(text):
         parts = _from_html(text)
@@ -354,6 +357,7 @@ def _document(parts: _Parts, warnings: list[str], *, doc_id: str, path: str, sha
     )
 
 
+_ANY_TAG = re.compile(r"<[a-zA-Z/!]")
 _HTML_TAG = re.compile(
     r"<(?:p|div|br|html|body|article|section|main|header|h[1-6]|ul|ol|li|span|a|img|figure|table|blockquote|em|strong)"
     r"(?:\s[^<>]*)?/?>",

@@ -458,3 +458,17 @@ def test_estimate_counts_records_ahead(tmp_path, warc):
     (tmp_path / "d.rss").write_bytes((DATA / "courrier.rss").read_bytes())
     (tmp_path / warc.name).write_bytes(warc.read_bytes())
     assert Corpus(tmp_path, ingest.discover(tmp_path)).estimate() == 7 + 2 + 1 + 3 + 4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Caf&eacute; &amp; cr&egrave;me à Lorient.", "Café & crème à Lorient."), ("Un résumé sans balise.", "Un résumé sans balise.")],
+)  # fmt: skip
+def test_text_labelled_html_without_a_tag_is_read_as_text(monkeypatch, text, expected):
+    def refuse(*args, **kwargs):
+        raise AssertionError("no HTML to parse")
+
+    monkeypatch.setattr(ingest, "html_body_text", refuse)
+    monkeypatch.setattr(ingest, "_from_html", refuse)
+    doc = ingest.record_document(text, doc_id="x", path="feed.rss#entry=1", sha256="0" * 64, html=True)
+    assert doc.text == expected
