@@ -146,6 +146,10 @@ class Analysis:
         return ctx
 
 
+#: Longest span, in characters, that may name an entity (the longest annotated names have about 100).
+MAX_NAME_CHARS = 200
+
+
 def entity_candidates(chunks: list[tuple[int, Doc]], lang: str) -> list[EntityCandidate]:
     """Every span of the document that may name an entity, with its features."""
     rule_mentions, _ = find_mentions(chunks, lang)
@@ -157,6 +161,8 @@ def entity_candidates(chunks: list[tuple[int, Doc]], lang: str) -> list[EntityCa
         counts = Counter(fold(span_text(doc, tab, c.start, c.end)) for c in cands)
         lines = line_categories(doc)
         for c in cands:
+            if tab.idx[c.end - 1] + len(tab.text[c.end - 1]) - tab.idx[c.start] > MAX_NAME_CHARS:
+                continue  # a run of text no name is this long ("VeryVeryVery…" pasted 2,500 times)
             out.append(EntityCandidate(offset, doc, c, span_features(doc, c, lang, counts, lines)))
     return out
 
