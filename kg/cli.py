@@ -18,6 +18,7 @@ import click
 from kg.analyze import ANALYSES as ANALYZE_SECTIONS
 from kg.convert import NODE_CLASSES
 from kg.errors import KGError
+from kg.live import MEMORY_LIMIT
 from kg.model import PREDICATES as FACT_PROPERTIES
 
 EXIT_ERROR = 1
@@ -862,8 +863,29 @@ def queries_command(name: str | None) -> None:
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Queries run at the same time."
 )
 @click.option("--allow-network", is_flag=True, help="Let SERVICE and FROM <remote graph> reach the network.")
+@click.option(
+    "--reload/--no-reload",
+    default=True,
+    show_default=True,
+    help="Move to the new graph when a build finishes in OUT_DIR (--no-reload: keep the graph found at start).",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=0),
+    default=MEMORY_LIMIT,
+    show_default=True,
+    help="Quads above which the memory store is refused (0: no limit); larger graphs need --store oxigraph.",
+)
 def serve_command(
-    out_dir: Path, host: str, port: int, store: str, timeout: float, workers: int, allow_network: bool
+    out_dir: Path,
+    host: str,
+    port: int,
+    store: str,
+    timeout: float,
+    workers: int,
+    allow_network: bool,
+    reload: bool,
+    memory_limit: int,
 ) -> None:
     """Serve the graph in OUT_DIR: a read-only SPARQL endpoint at /sparql, the explorer at /
     and the query page at /query.
@@ -872,9 +894,19 @@ def serve_command(
     JSON, XML, CSV or TSV, graphs as Turtle, by content negotiation). The
     query page asks the named queries as questions (forms whose fields complete
     from the graph's names) and runs SPARQL from an editor, with the same
-    guard rails.
+    guard rails. When a build finishes in OUT_DIR the server moves to its graph
+    (every answer comes from one whole graph, the old or the new); the start,
+    each switch and the memory in use are logged.
     """
+    import logging
+
     from kg.server import serve
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s kg serve: %(message)s", "%H:%M:%S"))
+    server_log = logging.getLogger("kg.server")
+    server_log.addHandler(handler)
+    server_log.setLevel(logging.INFO)
 
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"SPARQL endpoint: http://{shown}:{port}/sparql", err=True)
@@ -891,9 +923,13 @@ def serve_command(
             timeout=timeout or None,
             workers=workers,
             allow_network=allow_network,
+            reload=reload,
+            memory_limit=memory_limit or None,
         )
     except KGError as exc:
         raise _fail(exc) from exc
+    finally:
+        server_log.removeHandler(handler)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

@@ -60,16 +60,19 @@ class Engine:
                 )
 
 
-def open_engine(out_dir: str | os.PathLike[str], store: str) -> Engine:
+def open_engine(out_dir: str | os.PathLike[str], store: str, source: str | os.PathLike[str] | None = None) -> Engine:
     """Load the graph of ``out_dir`` into the engine of ``store`` (``memory`` or ``oxigraph``).
+
+    ``source`` pins the graph read (a TriG file for ``memory``, a store folder for
+    ``oxigraph``, see :mod:`kg.snapshot`) instead of the folder's current one.
 
     Raises:
         GraphError: the graph (or the Oxigraph store) is missing or unreadable.
     """
     if store == "memory":
-        return MemoryEngine(out_dir)
+        return MemoryEngine(out_dir, source)
     if store == "oxigraph":
-        return OxigraphEngine(out_dir)
+        return OxigraphEngine(out_dir, source)
     raise GraphError(f"unknown store {store!r}; expected one of {', '.join(STORES)}")
 
 
@@ -215,10 +218,10 @@ class MemoryEngine(Engine):
 
     store = "memory"
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], source: str | os.PathLike[str] | None = None) -> None:
         from kg.store import GRAPH_FILE, quiet_rdflib
 
-        path = Path(out_dir) / GRAPH_FILE
+        path = Path(source) if source is not None else Path(out_dir) / GRAPH_FILE
         if not path.is_file():
             raise GraphError(f"{path}: graph file not found (build the graph first)")
         self.dataset = _union_dataset()
@@ -263,21 +266,25 @@ class MemoryEngine(Engine):
 
 
 class OxigraphEngine(Engine):
-    """pyoxigraph, on the on-disk store of ``OUT_DIR/oxigraph``, read-only."""
+    """pyoxigraph, on the on-disk store ``store.json`` names, read-only.
+
+    The engine holds a lease on the store (:mod:`kg.snapshot`), so a later build
+    leaves it in place until the engine is gone.
+    """
 
     store = "oxigraph"
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], source: str | os.PathLike[str] | None = None) -> None:
         import pyoxigraph as ox
 
-        from kg.store import OXIGRAPH_DIR
+        from kg.snapshot import lease_path, lease_store
 
-        path = Path(out_dir) / OXIGRAPH_DIR
-        if not path.is_dir():
-            raise GraphError(f"{path}: Oxigraph store not found (build with `kg build --store oxigraph`)")
+        self._lease = lease_path(source) if source is not None else lease_store(out_dir)
+        path = self._lease.path
         try:
             self.store_ = ox.Store.read_only(str(path))
         except OSError as exc:
+            self._lease.close()
             raise GraphError(f"{path}: cannot open the Oxigraph store: {exc}") from exc
         self._ox = ox
         self._names: frozenset[str] | None = None

@@ -273,10 +273,13 @@ class KnowledgeGraph:
         timeout: float | None = None,
         allow_network: bool = False,
         workers: int = 1,
+        source: str | os.PathLike[str] | None = None,
     ) -> None:
         from kg.store import STORES, detect_store
 
         self.out_dir = Path(out_dir)
+        #: A pinned graph to read instead of the folder's current one (see :mod:`kg.snapshot`).
+        self.source = source
         detected = detect_store(self.out_dir) if store in (None, "auto") else store
         if detected not in STORES:
             raise QueryError(f"unknown store {store!r}; expected one of auto, {', '.join(STORES)}")
@@ -291,7 +294,7 @@ class KnowledgeGraph:
             if self._engine is None:
                 from kg.engine import open_engine
 
-                self._engine = open_engine(self.out_dir, self.store)
+                self._engine = open_engine(self.out_dir, self.store, self.source)
             return self._engine
 
     def pool(self) -> Any:
@@ -300,7 +303,7 @@ class KnowledgeGraph:
             if self._pool is None:
                 from kg.worker import WorkerPool
 
-                self._pool = WorkerPool(self.out_dir, self.store, self.workers)
+                self._pool = WorkerPool(self.out_dir, self.store, self.workers, source=self.source)
             return self._pool
 
     def query(

@@ -15,6 +15,13 @@ Routes (a Starlette app served by uvicorn):
   XML, CSV or TSV for ``SELECT`` / ``ASK``; Turtle (default), N-Triples,
   RDF/XML or JSON-LD for ``CONSTRUCT`` / ``DESCRIBE``.
 - ``GET /sparql`` without a query: a SPARQL service description (Turtle).
+- ``GET /api/status``: the graph served (its build's time and counts, the store),
+  the server's start and reload times and its memory (JSON).
+
+The server follows rebuilds (:mod:`kg.live`): when a build finishes in the
+folder it moves to the new graph between two requests; each request is
+answered from one graph, and a query in flight finishes on the graph it
+started with. ``reload=False`` keeps the graph found at start.
 
 The guard rails are the CLI's, on ``/sparql`` and ``/api/query`` alike: updates get ``403``, so do ``SERVICE`` and
 remote ``FROM`` unless the server was started with ``allow_network``; a query
@@ -28,13 +35,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 from kg.errors import KGError, QueryError
+from kg.live import MEMORY_LIMIT, Generation, LiveGraph
 from kg.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResult
 from kg.sparql import QueryRefused, QueryTimeout
 
@@ -148,8 +155,13 @@ def create_app(
     timeout: float | None = 30.0,
     workers: int = 2,
     allow_network: bool = False,
+    reload: bool = True,
+    reload_interval: float = 1.0,
+    memory_limit: int | None = MEMORY_LIMIT,
 ) -> Any:
     """The Starlette application serving the graph in ``out_dir``.
+
+    The graph is loaded when the application starts (its lifespan), not here.
 
     Args:
         out_dir: an output folder of ``kg build``.
@@ -157,6 +169,9 @@ def create_app(
         timeout: seconds before a query is stopped (``None``: no limit).
         workers: worker processes running queries (concurrent queries).
         allow_network: let ``SERVICE`` and remote ``FROM`` through.
+        reload: move to the graph of each build that finishes in ``out_dir``.
+        reload_interval: seconds between two looks at ``out_dir``.
+        memory_limit: quads above which the memory store is refused (``None``: no limit).
 
     Raises:
         GraphError: no graph in ``out_dir``.
@@ -171,19 +186,23 @@ def create_app(
     from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    from kg.query import open_graph
+    from kg.store import graph_file
 
     out = Path(out_dir)
-    graph = open_graph(out, store=store, timeout=timeout, allow_network=allow_network, workers=workers)
-    page: dict[str, str] = {}
+    graph_file(out)  # a missing graph is an error now, not when the server starts
+    live = LiveGraph(
+        out, store=store, timeout=timeout, workers=workers, allow_network=allow_network, reload=reload,
+        interval=reload_interval, memory_limit=memory_limit,
+    )  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(app: Any) -> Any:
-        await run_in_threadpool(graph.pool().start)
+        if live.current is None:  # serve() opens it first, to report a graph it cannot serve before listening
+            await run_in_threadpool(live.open)
         try:
             yield
         finally:
-            graph.close()
+            await run_in_threadpool(live.close)
 
     def error(status: int, message: str) -> Response:
         return PlainTextResponse(message + "\n", status_code=status)
@@ -192,14 +211,16 @@ def create_app(
         path = out / "explorer.html"
         if path.is_file():
             return FileResponse(path, media_type="text/html")
-        if "html" not in page:
-            from kg.viz import explorer_html
+        with live.use() as generation:
+            page = generation.cache
+            if "html" not in page:
+                from kg.viz import explorer_html
 
-            try:
-                page["html"] = await run_in_threadpool(explorer_html, out)
-            except KGError as exc:
-                return error(500, str(exc))
-        return HTMLResponse(page["html"])
+                try:
+                    page["html"] = await run_in_threadpool(explorer_html, out)
+                except KGError as exc:
+                    return error(500, str(exc))
+            return HTMLResponse(page["html"])
 
     async def read_query(request: Request) -> tuple[str | None, Response | None]:
         params = request.query_params
@@ -238,16 +259,14 @@ def create_app(
 
     # --- the query page ---------------------------------------------------------------------------------
 
-    index_lock = threading.Lock()
-    index: dict[str, Any] = {}
-
-    def graph_index() -> Any:
+    def graph_index(generation: Generation) -> Any:
         """The entities and documents of the graph, read once (see :mod:`kg.workbench.index`).
 
         Raises:
             KGError: they could not be read (tried again after :data:`INDEX_RETRY` seconds).
         """
-        with index_lock:
+        index, graph = generation.cache, generation.graph
+        with generation.cache_lock:
             if "index" not in index:
                 failed = index.get("failed")
                 if failed is not None and time.monotonic() - failed[0] < INDEX_RETRY:
@@ -263,12 +282,14 @@ def create_app(
             return index["index"]
 
     async def workbench(request: Request) -> Response:
-        if "workbench" not in page:
-            from kg.workbench.page import render_page
+        with live.use() as generation:
+            page = generation.cache
+            if "workbench" not in page:
+                from kg.workbench.page import render_page
 
-            page["workbench"], page["csp"] = await run_in_threadpool(
-                render_page, store=graph.store, timeout=timeout, allow_network=allow_network
-            )
+                page["workbench"], page["csp"] = await run_in_threadpool(
+                    render_page, store=generation.store, timeout=timeout, allow_network=allow_network
+                )
         headers = {
             "Content-Security-Policy": page["csp"] + "; frame-ancestors 'none'",
             "X-Content-Type-Options": "nosniff",
@@ -293,13 +314,14 @@ def create_app(
         sparql_text = payload.get("query") if isinstance(payload, dict) else None
         try:
             text, bound, _ = read_request(payload)
-            result = await run_in_threadpool(
-                graph.pool().run, text, bound, allow_network=allow_network, timeout=timeout
-            )
-            try:
-                describe = (await run_in_threadpool(graph_index)).describe
-            except KGError:
-                describe = None  # the page then shows IRIs instead of names
+            with live.use() as generation:  # the answer and the names in it from the same graph
+                result = await run_in_threadpool(
+                    generation.graph.pool().run, text, bound, allow_network=allow_network, timeout=timeout
+                )
+                try:
+                    describe = (await run_in_threadpool(graph_index, generation)).describe
+                except KGError:
+                    describe = None  # the page then shows IRIs instead of names
             data = await run_in_threadpool(answer, result, describe)
         except KGError as exc:
             status, data = problem(exc, sparql_text if isinstance(sparql_text, str) else None)
@@ -313,7 +335,8 @@ def create_app(
         except ValueError:
             limit = 10
         try:
-            found = await run_in_threadpool(graph_index)
+            with live.use() as generation:
+                found = await run_in_threadpool(graph_index, generation)
         except KGError as exc:
             return json_error(503, {"error": f"the names of the graph cannot be read: {exc}", "kind": "server"})
         items = found.complete(params.get("q", "")[:200], params.getlist("kind"), limit)
@@ -321,7 +344,8 @@ def create_app(
 
     async def api_entity(request: Request) -> Response:
         try:
-            found = await run_in_threadpool(graph_index)
+            with live.use() as generation:
+                found = await run_in_threadpool(graph_index, generation)
         except KGError as exc:
             return json_error(503, {"error": f"the names of the graph cannot be read: {exc}", "kind": "server"})
         entity = found.entity(request.query_params.get("iri", ""))
@@ -342,7 +366,10 @@ def create_app(
             return error(400, "missing query")
         try:
             # always in a worker process, even without a time limit: a query never blocks the server
-            result = await run_in_threadpool(graph.pool().run, text, {}, allow_network=allow_network, timeout=timeout)
+            with live.use() as generation:
+                result = await run_in_threadpool(
+                    generation.graph.pool().run, text, {}, allow_network=allow_network, timeout=timeout
+                )
         except QueryRefused as exc:
             return error(403, str(exc))
         except QueryTimeout as exc:
@@ -359,8 +386,13 @@ def create_app(
         body = await run_in_threadpool(result.serialize, fmt)
         return Response(body, media_type=_media_type(result, fmt))
 
+    async def status(request: Request) -> Response:
+        data = await run_in_threadpool(live.status)
+        return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
     routes = [
         Route("/", explorer, methods=["GET"]),
+        Route("/api/status", status, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/query", workbench, methods=["GET"]),
         Route("/api/query", api_query, methods=["POST"]),
@@ -371,7 +403,7 @@ def create_app(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"], max_age=600
     )
     app = Starlette(routes=routes, middleware=[cors], lifespan=lifespan)
-    app.state.graph = graph
+    app.state.live = live
     return app
 
 
@@ -385,9 +417,19 @@ def serve(
     workers: int = 2,
     allow_network: bool = False,
     log_level: str = "warning",
+    reload: bool = True,
+    memory_limit: int | None = MEMORY_LIMIT,
 ) -> None:
     """Serve the graph in ``out_dir`` until interrupted (see :func:`create_app`)."""
     import uvicorn
 
-    app = create_app(out_dir, store=store, timeout=timeout, workers=workers, allow_network=allow_network)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
+    app = create_app(
+        out_dir, store=store, timeout=timeout, workers=workers, allow_network=allow_network, reload=reload,
+        memory_limit=memory_limit,
+    )  # fmt: skip
+    live = app.state.live
+    live.open()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
+    finally:
+        live.close()

@@ -7,11 +7,13 @@ An output folder holds:
 - ``manifest.json``: ``doc_id -> {"path": ..., "sha256": ...}`` of the documents
   the graph was built from (lets a rebuild skip unchanged files);
 - ``report.json``: written by the pipeline, not here;
-- ``oxigraph/`` and ``store.json`` (only after ``kg build --store oxigraph``):
+- ``oxigraph-<stamp>/`` and ``store.json`` (only after ``kg build --store oxigraph``):
   an on-disk pyoxigraph store of the same graph, for large corpora. Its named
   graphs are the document graphs and its default graph their union (the RDF
-  merge), so queries need no merging; ``store.json`` records which
-  ``graph.trig`` it was made from (:func:`detect_store` refuses a stale one).
+  merge), so queries need no merging; ``store.json`` names the store's folder
+  and records which ``graph.trig`` it was made from (:func:`detect_store`
+  refuses a stale one). Each build writes a new folder and never changes one
+  a reader may hold; stores nobody reads are removed (:mod:`kg.snapshot`).
 
 :func:`save_graphs` writes ``graph.trig`` first and ``manifest.json`` second,
 each atomically: a crash leaves either the old or the new file, never half of
@@ -330,20 +332,24 @@ def _sha256(path: Path) -> str:
 
 
 def _remove_oxigraph(out: Path) -> None:
+    from kg.snapshot import remove_unused_stores
+
     try:
         (out / STORE_FILE).unlink(missing_ok=True)
-        if (out / OXIGRAPH_DIR).is_dir():
-            shutil.rmtree(out / OXIGRAPH_DIR)
     except OSError as exc:
-        raise GraphError(f"{out / OXIGRAPH_DIR}: cannot remove the stale Oxigraph store: {exc}") from exc
+        raise GraphError(f"{out / STORE_FILE}: cannot remove the stale Oxigraph store: {exc}") from exc
+    remove_unused_stores(out)  # a store a server still reads goes when it lets it go
 
 
 def write_oxigraph(out_dir: str | os.PathLike[str]) -> Path:
-    """Write ``OUT_DIR/oxigraph``, a pyoxigraph store of ``OUT_DIR/graph.trig``, and ``store.json``.
+    """Write a pyoxigraph store of ``OUT_DIR/graph.trig`` and ``store.json``, which names it.
 
     The document graphs become the store's named graphs, and their union (each
-    triple once) its default graph. The store is written to a temporary folder
-    and then moved into place, so a failed write leaves the previous one.
+    triple once) its default graph. The store is written to a temporary folder,
+    moved to a new folder ``oxigraph-<stamp>`` and then named in ``store.json``:
+    a failed write leaves the previous store, and a store that a reader holds is
+    never changed. Earlier stores that no process reads are removed
+    (:func:`kg.snapshot.remove_unused_stores`).
 
     Returns:
         The store's folder.
@@ -353,11 +359,13 @@ def write_oxigraph(out_dir: str | os.PathLike[str]) -> Path:
     """
     import pyoxigraph as ox
 
+    from kg.snapshot import LOCK_FILE, new_store_name, remove_unused_stores
+
     out = Path(out_dir)
     source = out / GRAPH_FILE
     if not source.is_file():
         raise GraphError(f"{source}: graph file not found (build the graph first)")
-    final, tmp, old = out / OXIGRAPH_DIR, out / f".{OXIGRAPH_DIR}.tmp", out / f".{OXIGRAPH_DIR}.old"
+    final, tmp = out / new_store_name(), out / f".{OXIGRAPH_DIR}.tmp"
     default = ox.DefaultGraph()
 
     def quads() -> Iterator[Any]:
@@ -366,23 +374,21 @@ def write_oxigraph(out_dir: str | os.PathLike[str]) -> Path:
             yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
 
     try:
-        for folder in (tmp, old):
-            if folder.exists():
-                shutil.rmtree(folder)
+        if tmp.exists():
+            shutil.rmtree(tmp)
         db = ox.Store(str(tmp))
         db.bulk_extend(quads())
         db.flush()
         db.optimize()
         del db
-        if final.exists():
-            os.replace(final, old)
+        (tmp / LOCK_FILE).touch()
         os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
     except (OSError, SyntaxError, ValueError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise GraphError(f"{final}: cannot write the Oxigraph store from {source}: {exc}") from exc
-    stamp = {"store": "oxigraph", "path": OXIGRAPH_DIR, "graph": {**_graph_stamp(source), "sha256": _sha256(source)}}
+    stamp = {"store": "oxigraph", "path": final.name, "graph": {**_graph_stamp(source), "sha256": _sha256(source)}}
     atomic_write(out / STORE_FILE, (json.dumps(stamp, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    remove_unused_stores(out)
     return final
 
 
@@ -416,7 +422,10 @@ def detect_store(out_dir: str | os.PathLike[str]) -> str:
         return "memory"
     except (OSError, ValueError) as exc:
         raise GraphError(f"{out / STORE_FILE}: cannot read: {exc}") from exc
-    if not isinstance(stamp, dict) or stamp.get("store") != "oxigraph" or not (out / OXIGRAPH_DIR).is_dir():
+    from kg.snapshot import oxigraph_path
+
+    path = oxigraph_path(out)
+    if not isinstance(stamp, dict) or path is None or not path.is_dir():
         return "memory"
     recorded = stamp.get("graph") or {}
     now = _graph_stamp(graph)
@@ -425,7 +434,7 @@ def detect_store(out_dir: str | os.PathLike[str]) -> str:
     )
     if not fresh:
         raise GraphError(
-            f"{out / OXIGRAPH_DIR}: the Oxigraph store is older than {graph}; rebuild with "
+            f"{path}: the Oxigraph store is older than {graph}; rebuild with "
             "`kg build --store oxigraph`, or query the graph file with --store memory"
         )
     return "oxigraph"

@@ -34,11 +34,11 @@ _READY_POLL = 0.2
 _START_LOCK = threading.Lock()
 
 
-def _child(conn: Any, out_dir: str, store: str) -> None:  # pragma: no cover - runs in the child process
+def _child(conn: Any, out_dir: str, store: str, source: str | None = None) -> None:  # pragma: no cover - child
     from kg.engine import execute, open_engine
 
     try:
-        engine = open_engine(out_dir, store)
+        engine = open_engine(out_dir, store, source)
     except KGError as exc:
         conn.send(("error", exc))
         return
@@ -67,17 +67,20 @@ def _child(conn: Any, out_dir: str, store: str) -> None:  # pragma: no cover - r
 
 
 class Worker:
-    """One child process holding the graph of ``out_dir`` in ``store``.
+    """One child process holding the graph of ``out_dir`` in ``store`` (``source``: a pinned graph, see
+    :func:`kg.engine.open_engine`).
 
     Raises:
         GraphError: the child cannot load the graph.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str], store: str, *, wait: bool = True) -> None:
+    def __init__(
+        self, out_dir: str | os.PathLike[str], store: str, *, wait: bool = True, source: str | None = None
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self.process = context.Process(
-            target=_child, args=(child, str(Path(out_dir)), store), name=f"kg-query-{store}", daemon=True
+            target=_child, args=(child, str(Path(out_dir)), store, source), name=f"kg-query-{store}", daemon=True
         )
         with _START_LOCK:
             # The child runs kg.worker._child and needs nothing from the caller's __main__: hide it, so
@@ -172,13 +175,23 @@ class Worker:
 class WorkerPool:
     """Up to ``size`` workers on the same graph; a query waits for a free one.
 
-    A worker whose query timed out is killed and replaced on demand.
+    A worker whose query timed out is killed and replaced on demand, on the same
+    graph: with a ``source`` (a pinned graph, see :mod:`kg.snapshot`) every worker
+    reads that one, whatever builds do to ``out_dir`` meanwhile.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str], store: str, size: int = 2) -> None:
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        store: str,
+        size: int = 2,
+        *,
+        source: str | os.PathLike[str] | None = None,
+    ) -> None:
         if size < 1:
             raise QueryError(f"a worker pool needs at least one worker, not {size}")
         self.out_dir, self.store, self.size = Path(out_dir), store, size
+        self.source = None if source is None else str(source)
         self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
@@ -189,7 +202,7 @@ class WorkerPool:
         """Start every worker now (in parallel) and wait until each has loaded the graph."""
         fresh = []
         for _ in range(self.size - len(self._workers)):
-            worker = Worker(self.out_dir, self.store, wait=False)
+            worker = Worker(self.out_dir, self.store, wait=False, source=self.source)
             with self._lock:
                 self._workers.add(worker)
             fresh.append(worker)
@@ -212,7 +225,7 @@ class WorkerPool:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                worker = Worker(self.out_dir, self.store)
+                worker = Worker(self.out_dir, self.store, source=self.source)
                 with self._lock:
                     self._workers.add(worker)
             try:

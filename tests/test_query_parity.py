@@ -14,7 +14,8 @@ from click.testing import CliRunner
 import kg
 from kg.cli import cli
 from kg.query import named_queries
-from kg.store import OXIGRAPH_DIR, STORE_FILE, write_oxigraph
+from kg.snapshot import oxigraph_path
+from kg.store import STORE_FILE, write_oxigraph
 
 INJECTION = 'x" || "1" = "1'
 
@@ -172,7 +173,8 @@ def test_build_with_the_oxigraph_store(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out), "--quiet", "--store", "oxigraph"])
     assert result.exit_code == 0, result.output
-    assert (out / OXIGRAPH_DIR).is_dir() and (out / STORE_FILE).is_file()
+    store = oxigraph_path(out)
+    assert store is not None and store.is_dir() and (out / STORE_FILE).is_file()
     with kg.open_graph(out) as g:
         assert g.store == "oxigraph"
         oxigraph_rows = g.named("investments").serialize("tsv")
@@ -182,5 +184,6 @@ def test_build_with_the_oxigraph_store(tmp_path):
     # a default build replaces the graph and drops the store that would now be stale
     result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out), "--quiet", "--no-explorer"])
     assert result.exit_code == 0, result.output
-    assert not (out / OXIGRAPH_DIR).exists() and not (out / STORE_FILE).exists()
+    assert not store.exists() and not (out / STORE_FILE).exists()
+    assert not [p for p in out.iterdir() if p.name.startswith("oxigraph")]
     assert kg.open_graph(out).store == "memory"
