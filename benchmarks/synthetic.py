@@ -41,7 +41,7 @@ import random
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -1539,9 +1539,26 @@ def generate(n: int, out_dir: str | Path, *, seed: int = 0) -> list[Path]:
     return paths
 
 
-def _record(world: World, seed: int, index: int) -> dict[str, str]:
-    """Article ``index`` as a JSON Lines record (a news export's fields)."""
+def _shortened(article: Article, words: int) -> Article:
+    """The article's first paragraphs up to ``words`` words, headline included (the lead
+    paragraph is always kept): the short texts of many news-API exports."""
+    total, kept = _words(article.title), []
+    for p in article.paragraphs:
+        if p.startswith("## "):
+            continue
+        if kept and total + _words(p) > words:
+            break
+        kept.append(p)
+        total += _words(p)
+    return replace(article, paragraphs=kept)
+
+
+def _record(world: World, seed: int, index: int, words: int | None = None) -> dict[str, str]:
+    """Article ``index`` as a JSON Lines record (a news export's fields); ``words``: cut short
+    to its first paragraphs up to that many words (see :func:`_shortened`)."""
     article = _article(world, seed, index)
+    if words is not None:
+        article = _shortened(article, words)
     rng = random.Random(f"kg-synthetic-record:{seed}:{index}")
     name, host = _site(article, rng)
     d = article.published
@@ -1561,20 +1578,24 @@ def _record(world: World, seed: int, index: int) -> dict[str, str]:
     }
 
 
-def write_jsonl(n: int, path: str | Path, *, seed: int = 0) -> Path:
+def write_jsonl(n: int, path: str | Path, *, seed: int = 0, words: int | None = None) -> Path:
     """Write ``n`` synthetic articles as JSON Lines records to ``path`` (gzipped when it ends
-    with ``.gz``), one at a time, and return the path. Record ``i`` depends only on ``seed`` and ``i``."""
+    with ``.gz``), one at a time, and return the path. Record ``i`` depends only on ``seed``,
+    ``i`` and ``words``. ``words``: each text cut to its first paragraphs up to that many words
+    (headline and lead paragraph at least, see :func:`_shortened`); None: whole articles (~500 words)."""
     import gzip
 
     if n < 0:
         raise ValueError(f"n must be >= 0, not {n}")
+    if words is not None and words < 1:
+        raise ValueError(f"words must be >= 1, not {words}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     world = _world(seed)
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "wt", encoding="utf-8", newline="\n") as handle:
         for i in range(n):
-            handle.write(json.dumps(_record(world, seed, i), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(_record(world, seed, i, words), ensure_ascii=False) + "\n")
     return path
 
 
@@ -1589,11 +1610,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0); same N and seed, same files")
     ap.add_argument("--jsonl", action="store_true", help="one JSON Lines file of N records (OUT_DIR/news.jsonl)")
     ap.add_argument("--gzip", action="store_true", help="with --jsonl: gzip it (OUT_DIR/news.jsonl.gz)")
+    ap.add_argument(
+        "--words", type=int, metavar="W", help="with --jsonl: texts cut to about W words (headline and lead)"
+    )
     args = ap.parse_args(argv)
     if args.n < 0:
         ap.error("N must be >= 0")
     if args.jsonl:
-        path = write_jsonl(args.n, args.out_dir / ("news.jsonl.gz" if args.gzip else "news.jsonl"), seed=args.seed)
+        path = write_jsonl(
+            args.n, args.out_dir / ("news.jsonl.gz" if args.gzip else "news.jsonl"), seed=args.seed, words=args.words
+        )
         print(f"wrote {args.n} records ({path.stat().st_size:,} bytes) to {path}")
         return 0
     paths = generate(args.n, args.out_dir, seed=args.seed)

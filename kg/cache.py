@@ -114,7 +114,7 @@ class ExtractionCache:
     def __init__(self, out_dir: str | os.PathLike[str], model: str | os.PathLike[str] | None = None) -> None:
         self.folder = Path(out_dir) / CACHE_DIR
         self.version = extractor_version(model)
-        self.used: set[str] = set()
+        self.used: set[bytes] = set()  # the entries this build read or wrote: their names' digests, as bytes
 
     def _path(self, doc: Document) -> Path:
         return self.folder / f"{doc.sha256}.json"
@@ -129,7 +129,7 @@ class ExtractionCache:
             ex = _from_json(data["extraction"], doc)
         except (OSError, ValueError, KeyError, TypeError):
             return None  # no entry, or an unreadable one: extract again
-        self.used.add(path.name)
+        self._use(path)
         return replace(ex, document=doc)
 
     def put(self, ex: Extraction) -> None:
@@ -143,18 +143,29 @@ class ExtractionCache:
             atomic_write(self._path(doc), json.dumps(data, ensure_ascii=False).encode("utf-8"), sync=False)
         except Exception:  # a read-only or full disk costs speed next time, not this build
             return
-        self.used.add(self._path(doc).name)
+        self._use(self._path(doc))
+
+    def _use(self, path: Path) -> None:
+        self.used.add(_digest_of(path.stem))
 
     def prune(self) -> None:
         """Drop the entries no document of this build used (deleted or changed files)."""
         if not self.folder.is_dir():
             return
         for path in self.folder.glob("*.json"):
-            if path.name not in self.used:
+            if _digest_of(path.stem) not in self.used:
                 try:
                     path.unlink()
                 except OSError:
                     pass
+
+
+def _digest_of(stem: str) -> bytes:
+    """A hex digest as its bytes (half the memory for each entry a build uses); any other name as it is."""
+    try:
+        return bytes.fromhex(stem)
+    except ValueError:
+        return stem.encode("utf-8", "surrogatepass")
 
 
 def _text_hash(doc: Document) -> str:

@@ -10,9 +10,12 @@ that fails leaves the previous graph in place.
 
 The documents stream through the build: read one at a time (:mod:`kg.sources`),
 sent to the parse in batches (:mod:`kg.parallel`), kept on disk with their
-extraction (:mod:`kg.spill`) until the graph file is written one document at a
-time. What grows in memory with the corpus is the report and a summary of each
-document's entities for entity resolution.
+extraction, the summary of their entities that resolution reads and their report
+line (:mod:`kg.spill`) until the graph file is written one document at a time.
+While the corpus is read, what grows in memory with it is what finds duplicates
+(a digest per URL, the ids given) and the names of the extraction cache's entries
+in use. Entity resolution then holds every document's entities at once, and the
+report is read back whole at the end.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -224,25 +228,28 @@ def build(
     from kg import rdf, resolve  # after the no-op check: they import spaCy
     from kg.cache import ExtractionCache
     from kg.sources import Corpus
-    from kg.spill import Spill, summary
+    from kg.spill import Spill
 
     corpus = Corpus(root, paths, field_names)
     total = corpus.estimate() if corpus.has_archives else len(paths)
     result = BuildResult(out_dir=out, model=_model_summary(extraction_model))
-    reports: dict[str, FileReport] = {}
-    summaries: list[Extraction] = []  # what resolution reads of each document, in memory
+    reports: dict[str, FileReport] = {}  # inputs read and not done yet (in the parse); the others are in the spill
     cache = ExtractionCache(out, model_path)
     done = 0
+
+    def final(rep: FileReport) -> None:
+        reports.pop(rep.path, None)
+        spill.put_report(rep.path, _report_order(rep), [getattr(rep, f) for f in _REPORT_FIELDS])
 
     def tick(rep: FileReport) -> None:
         nonlocal done
         done += 1
+        final(rep)
         if progress:
             progress(rep.path, rep.status, max(total, done))
 
     def keep(ex: Extraction, rep: FileReport) -> None:
         spill.put(ex)
-        summaries.append(summary(ex))
         rep.entities, rep.facts = len(ex.entities), len(ex.facts)
 
     reading = 0.0  # seconds spent reading the corpus (while the parse of earlier batches goes on)
@@ -254,9 +261,10 @@ def build(
         started = time.perf_counter()
         for entry in corpus.entries():
             rep = FileReport(entry.path, entry.status, entry.reason, kind=entry.kind)
-            reports[rep.path] = rep
             if entry.kind == "archive":
+                final(rep)
                 continue
+            reports[rep.path] = rep
             seen += 1
             doc = entry.document
             if doc is None:  # skipped or duplicate
@@ -298,12 +306,10 @@ def build(
             tick(rep)
         t_extract = time.perf_counter()
 
-        summaries.sort(key=lambda e: e.document.doc_id)
         resolution = resolve.resolve(
-            summaries, overrides=resolve.load_overrides(root), previous=_previous_keys(out), in_place=False,
+            spill.summaries(), overrides=resolve.load_overrides(root), previous=_previous_keys(out), in_place=False,
             documents=lambda ids: spill.get(ids),
         )  # fmt: skip
-        summaries.clear()
         t_resolve = time.perf_counter()
         # one document graph at a time, in graph-name order, straight to the file
         graphs = (
@@ -315,10 +321,11 @@ def build(
         _remove_stale_temporaries(out)
         cache.prune()
         result.graph_path = graph_store.save_graphs(out, graphs, spill.manifest(), store=store)
-    _write_merges(out / MERGES_FILE, resolution)
-    result.files = sorted(reports.values(), key=_report_order)
-    reports.clear()
-    del resolution
+        _write_merges(out / MERGES_FILE, resolution)
+        del resolution, graphs
+        for rep in reports.values():  # none is left once the parse is done; kept in case
+            final(rep)
+        result.files = [FileReport(*row) for row in spill.reports()]
     t_write = time.perf_counter()
     # reading the corpus and the parse run together: "extract" is the rest of that time
     result.timings = {"ingest": t_start - t0 + reading, "extract": t_extract - t_start - reading,
@@ -338,6 +345,7 @@ def build(
 
 
 _POSITION = re.compile(r"=(\d+)\Z")
+_REPORT_FIELDS = tuple(f.name for f in dataclass_fields(FileReport))
 
 
 def _report_order(rep: FileReport) -> tuple[str, int, int, str]:
@@ -455,7 +463,6 @@ def _unchanged(out: Path, fingerprint: str, t0: float) -> BuildResult | None:
         result.explorer_path = out / EXPLORER_FILE
     result.seconds = time.perf_counter() - t0
     return result
-
 
 
 def _previous_keys(out: Path) -> dict[str, str]:

@@ -161,13 +161,18 @@ class Corpus:
         return sum(1 if self.kinds[p] == "document" else counters[self.kinds[p]](p) for p in self.paths)
 
     def entries(self) -> Iterator[Entry]:
-        """Every document, skipped input and archive summary, in the order of the inputs."""
+        """Every document, skipped input and archive summary, in the order of the inputs.
+
+        The URLs and ids seen are forgotten once the last input is read (they only serve
+        to find duplicates while reading)."""
+        self._ids, self._urls = set(self.file_ids.values()), {}
         for path in self.paths:
             rel = path.relative_to(self.root).as_posix()
             if self.kinds[path] == "document":
                 yield self._file(path, rel)
             else:
                 yield from self._archive(path, rel)
+        self._ids, self._urls = set(), {}
 
     def _file(self, path: Path, rel: str) -> Entry:
         try:
