@@ -94,6 +94,11 @@ def execute(engine: Engine, sparql: str, params: Mapping[str, Term], *, allow_ne
         if name not in info.variables:
             raise QueryError(f"parameter {name!r}: the query has no variable ?{name}")
     engine.check_dataset(info, allow_network)
+    views = getattr(engine, "views", None)
+    if views is not None:  # an answer kept when the store was written (kg.views), for this very query
+        kept = views.get(sparql, params)
+        if kept is not None:
+            return kept
     result = engine.run(bind(sparql, params), info)
     if info.star and result.type == "SELECT":
         result = _in_query_order(result, info.order)
@@ -286,9 +291,17 @@ class OxigraphEngine(Engine):
         except OSError as exc:
             self._lease.close()
             raise GraphError(f"{path}: cannot open the Oxigraph store: {exc}") from exc
+        from kg.views import Views
+
+        self.views = Views(path)
         self._ox = ox
         self._names: frozenset[str] | None = None
         self._convert = _oxigraph_converter(ox)
+
+    def close(self) -> None:
+        """Close the store and let it go (its lease ends)."""
+        self.store_ = None
+        self._lease.close()
 
     def graph_names(self) -> frozenset[str]:
         if self._names is None:

@@ -36,7 +36,7 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.errors import GraphError
+from kg.errors import GraphError, KGError
 from kg.vocab import bind_prefixes
 
 __all__ = [
@@ -382,14 +382,27 @@ def write_oxigraph(out_dir: str | os.PathLike[str]) -> Path:
         db.optimize()
         del db
         (tmp / LOCK_FILE).touch()
+        _write_views(out, tmp)
         os.replace(tmp, final)
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, KGError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise GraphError(f"{final}: cannot write the Oxigraph store from {source}: {exc}") from exc
     stamp = {"store": "oxigraph", "path": final.name, "graph": {**_graph_stamp(source), "sha256": _sha256(source)}}
     atomic_write(out / STORE_FILE, (json.dumps(stamp, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     remove_unused_stores(out)
     return final
+
+
+def _write_views(out: Path, folder: Path) -> None:
+    """The answers of the named questions that read the whole graph, kept in the new store (:mod:`kg.views`)."""
+    from kg.engine import OxigraphEngine
+    from kg.views import write_views
+
+    engine = OxigraphEngine(out, folder)
+    try:
+        write_views(folder, engine)
+    finally:
+        engine.close()
 
 
 def graph_file(out_dir: str | os.PathLike[str]) -> Path:
