@@ -15,6 +15,7 @@ Oxigraph store, then times every named query:
 It prints the median latency of each and its ratio to raw pyoxigraph (goal: oxigraph within 1.2x).
 
     python benchmarks/query_bench.py [--documents 4600] [--repeat 9] [--memory-repeat 3] [--skip-memory]
+    python benchmarks/query_bench.py --documents 46000 --skip-memory --out DIR   # ~10M quads, DIR kept and reused
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from kg.params import bind
 from kg.query import named_query
 from kg.rdf import document_graph, document_iri, entity_iri
 from kg.results import Term
+from kg.snapshot import oxigraph_path
 from kg.sparql import PREDECLARED, QueryTimeout
 from kg.store import GRAPH_FILE, write_oxigraph
 
@@ -163,47 +165,72 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--documents", type=int, default=4600, help="synthetic documents (~225 triples each)")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per query on Oxigraph")
     parser.add_argument(
+        "--raw-repeat", type=int, default=None, help="timed runs of raw pyoxigraph (default: --repeat; 0: none)"
+    )
+    parser.add_argument(
         "--memory-repeat", type=int, default=3, help="timed runs per query on the memory store (1 if over 10 s)"
     )
     parser.add_argument("--memory-timeout", type=float, default=300.0, help="seconds before a memory query is stopped")
     parser.add_argument("--skip-memory", action="store_true", help="do not time the rdflib store")
-    parser.add_argument("--out", type=Path, default=None, help="where to build (default: a temporary folder)")
+    parser.add_argument(
+        "--skip-raw-memory", action="store_true", help="do not time an in-memory pyoxigraph copy (large graphs)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where to build (default: a temporary folder); a graph there is reused"
+    )
     args = parser.parse_args(argv)
 
     out = args.out or Path(tempfile.mkdtemp(prefix="kg-query-bench-")) / "out"
     start = time.perf_counter()
-    quads = generate(out, args.documents)
-    raw_store = ox.Store.read_only(str(out / "oxigraph"))
+    if (out / GRAPH_FILE).is_file() and oxigraph_path(out) is not None:
+        store = ox.Store.read_only(str(oxigraph_path(out)))
+        quads = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))[0].value)
+        del store
+    else:
+        quads = generate(out, args.documents)
+    raw_store = ox.Store.read_only(str(oxigraph_path(out)))
     triples = len(list(raw_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))  # warm-up
     n_triples = int(next(iter(raw_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
     print(f"{args.documents} documents, {quads:,} quads, {n_triples:,} distinct triples "
           f"(built in {time.perf_counter() - start:.0f} s) in {out}", flush=True)  # fmt: skip
     del triples
-    in_memory = ox.Store()
-    in_memory.bulk_extend(iter(raw_store))
+    in_memory = None
+    if not args.skip_raw_memory:
+        in_memory = ox.Store()
+        in_memory.bulk_extend(iter(raw_store))
 
+    raw_repeat = args.repeat if args.raw_repeat is None else args.raw_repeat
     oxigraph = kg.open_graph(out, store="oxigraph")
     worker = kg.open_graph(out, store="oxigraph", timeout=60)
     results: list[dict] = []
     for name, params in CASES:
         sparql = named_query(name).sparql
         full = params
-        time_raw(raw_store, sparql, full), time_kg(oxigraph, name, params), time_kg(worker, name, params)  # warm-up
-        time_raw(in_memory, sparql, full)
+        bound = {k: Term("literal", v) for k, v in params.items()}
+        view = oxigraph._local_engine().views.get(sparql, bound) is not None  # answered from a kept view
+        time_kg(oxigraph, name, params), time_kg(worker, name, params)  # warm-up
+        if raw_repeat and raw_repeat >= args.repeat:
+            time_raw(raw_store, sparql, full)
+        if in_memory is not None:
+            time_raw(in_memory, sparql, full)
         raw, ox_in, ox_worker, raw_mem, rows = [], [], [], [], 0
-        for _ in range(args.repeat):
-            t, rows = time_raw(raw_store, sparql, full)
-            raw.append(t)
-            raw_mem.append(time_raw(in_memory, sparql, full)[0])
-            t, n = time_kg(oxigraph, name, params)
+        for k in range(args.repeat):
+            t, rows = time_kg(oxigraph, name, params)
             ox_in.append(t)
-            assert n == rows, (name, n, rows)
             ox_worker.append(time_kg(worker, name, params)[0])
+            if k < raw_repeat:
+                t, n = time_raw(raw_store, sparql, full)
+                raw.append(t)
+                assert n == rows, (name, n, rows)
+            if in_memory is not None:
+                raw_mem.append(time_raw(in_memory, sparql, full)[0])
         results.append({"case": f"{name} {' '.join(f'{k}={v}' for k, v in params.items())}".strip(), "rows": rows,
-                        "raw": _median_ms(raw), "oxigraph": _median_ms(ox_in), "worker": _median_ms(ox_worker),
-                        "raw_mem": _median_ms(raw_mem)})  # fmt: skip
+                        "raw": _median_ms(raw) if raw else float("nan"), "oxigraph": _median_ms(ox_in),
+                        "worker": _median_ms(ox_worker), "view": view,
+                        "raw_mem": _median_ms(raw_mem) if raw_mem else float("nan")})  # fmt: skip
         print(
-            f"  {results[-1]['case']:<32} raw {results[-1]['raw']:9.1f} ms  oxigraph {results[-1]['oxigraph']:9.1f} ms",
+            f"  {results[-1]['case']:<32} raw {results[-1]['raw']:9.1f} ms  oxigraph {results[-1]['oxigraph']:9.1f} ms"
+            f"  worker {results[-1]['worker']:9.1f} ms{'  (view)' if view else ''}",
             flush=True,
         )
     worker.close()
@@ -243,8 +270,11 @@ def main(argv: list[str] | None = None) -> None:
               f"{row['oxigraph']:>8.1f} ms ({row['oxigraph'] / row['raw']:.2f}x) | "
               f"{row['worker']:>9.1f} ms ({row['worker'] / row['raw']:.2f}x) | {memory_text:>24} | "
               f"{row['raw_mem']:>10.1f} ms |")  # fmt: skip
-    worst = max(r["oxigraph"] / r["raw"] for r in results)
-    print(f"\nworst kg oxigraph / raw pyoxigraph ratio: {worst:.2f}x (goal: 1.2x)")
+    ratios = [r["oxigraph"] / r["raw"] for r in results if r["raw"] == r["raw"] and not r["view"]]
+    if ratios:
+        print(f"\nworst kg oxigraph / raw pyoxigraph ratio (queries evaluated): {max(ratios):.2f}x (goal: 1.2x)")
+    slowest = max(results, key=lambda r: r["oxigraph"])
+    print(f"slowest named query through kg: {slowest['case']} {slowest['oxigraph']:,.0f} ms (goal: 1,000 ms)")
 
 
 if __name__ == "__main__":
