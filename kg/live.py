@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import sys
 import threading
 import time
@@ -92,6 +91,10 @@ def memory_usage(pids: list[int]) -> dict[str, int]:
     """Resident memory of this process and of ``pids`` (its workers), now and at their peak, in bytes."""
     own = _proc_status("self")
     if not own:  # not Linux: the peak only
+        try:
+            import resource
+        except ImportError:  # Windows
+            return {"server": 0, "server_peak": 0, "workers": 0, "workers_peak": 0}
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         own = {"VmHWM": peak if sys.platform == "darwin" else peak * 1024}
         own["VmRSS"] = own["VmHWM"]
