@@ -304,7 +304,6 @@ class LiveGraph:
         """What ``GET /api/status`` shows: the graph served, since when, start and reload times, memory."""
         generation = self._current
         out: dict[str, Any] = {
-            "out_dir": str(self.out_dir),
             "reload": self.reload,
             "reloads": self.reloads,
             "start_seconds": self.start_seconds,
