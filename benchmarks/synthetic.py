@@ -35,7 +35,9 @@ streams: a file of any size is written one record at a time.
 """
 
 import argparse
+import contextlib
 import html
+import io
 import json
 import random
 import re
@@ -1592,10 +1594,15 @@ def write_jsonl(n: int, path: str | Path, *, seed: int = 0, words: int | None = 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     world = _world(seed)
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "wt", encoding="utf-8", newline="\n") as handle:
-        for i in range(n):
-            handle.write(json.dumps(_record(world, seed, i, words), ensure_ascii=False) + "\n")
+    with path.open("wb") as raw:
+        # a gzip header holds a time: 0 keeps the bytes the same from one run to the next
+        gz = path.name.endswith(".gz")
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if gz else contextlib.nullcontext(raw) as out:
+            handle = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+            for i in range(n):
+                handle.write(json.dumps(_record(world, seed, i, words), ensure_ascii=False) + "\n")
+            handle.flush()
+            handle.detach()
     return path
 
 

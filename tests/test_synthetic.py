@@ -181,3 +181,19 @@ def test_jsonl_records_are_deterministic_and_readable(tmp_path, name):
     files = synthetic.generate(4, tmp_path / "files", seed=3)
     first = read_document(files[0], root=tmp_path / "files")
     assert records[0].title == first.title
+
+
+@pytest.mark.parametrize("words", [60, 120])
+def test_jsonl_records_cut_to_a_number_of_words_keep_their_first_paragraphs(tmp_path, words):
+    whole = [json.loads(line) for line in synthetic.write_jsonl(20, tmp_path / "a.jsonl").read_text().splitlines()]
+    cut = [json.loads(line) for line in synthetic.write_jsonl(20, tmp_path / "b.jsonl", words=words).read_text().splitlines()]  # fmt: skip
+    for full, short in zip(whole, cut, strict=True):
+        assert {k: v for k, v in short.items() if k != "text"} == {k: v for k, v in full.items() if k != "text"}
+        if full["text"].lstrip().startswith("<!DOCTYPE html>"):
+            continue
+        paragraphs, all_paragraphs = short["text"].split("\n\n"), full["text"].split("\n\n")
+        # the lead, then paragraphs of the article in their order (subheadings left out)
+        assert paragraphs[0] == all_paragraphs[0] and len(paragraphs) < len(all_paragraphs)
+        at = [all_paragraphs.index(p) for p in paragraphs]
+        assert at == sorted(at)
+        assert len(paragraphs) == 1 or len(short["title"].split()) + len(short["text"].split()) <= words
