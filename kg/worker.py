@@ -192,11 +192,25 @@ class WorkerPool:
             raise QueryError(f"a worker pool needs at least one worker, not {size}")
         self.out_dir, self.store, self.size = Path(out_dir), store, size
         self.source = None if source is None else str(source)
+        self._views: Any = None
         self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
         self._workers: set[Worker] = set()
         self._closed = False
+
+    def _view(self, sparql: str, params: Mapping[str, Term]) -> QueryResult | None:
+        """The answer kept for this very query in the views of the pinned Oxigraph store (see :mod:`kg.views`).
+
+        Only with a ``source``: the workers then read that very store, whose views these are.
+        """
+        if self.store != "oxigraph" or self.source is None:
+            return None
+        if self._views is None:
+            from kg.views import Views
+
+            self._views = Views(self.source)
+        return self._views.get(sparql, params)
 
     def start(self) -> None:
         """Start every worker now (in parallel) and wait until each has loaded the graph."""
@@ -221,6 +235,9 @@ class WorkerPool:
         """Run a query on a free worker (see :meth:`Worker.run`)."""
         if self._closed:
             raise QueryError("the query pool is closed")
+        kept = self._view(sparql, params)
+        if kept is not None:  # kept with the store (kg.views): no worker, and no answer to send through a pipe
+            return kept
         with self._slots:
             try:
                 worker = self._idle.get_nowait()

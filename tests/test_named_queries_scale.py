@@ -108,3 +108,19 @@ def test_a_view_answers_only_its_own_query_and_values(graphs):
     assert engine.views.get(sparql, {"class": to_term("Person")}) is not None
     edited = sparql.replace("LIMIT 25", "LIMIT 3")
     assert len(execute(engine, edited, {})) == 3  # evaluated, not read from a view
+
+
+def test_a_pinned_pool_answers_views_without_a_worker(graphs):
+    from kg.worker import WorkerPool
+
+    out, store, _, oxigraph = graphs
+    pool = WorkerPool(out, "oxigraph", 1, source=store)
+    try:
+        sparql = named_query("training").sparql
+        kept = pool.run(sparql, {}, timeout=30)
+        assert pool.pids() == []  # no worker was needed
+        assert kept.serialize("tsv") == oxigraph.named("training").serialize("tsv")
+        asked = pool.run(named_query("training").sparql, {"org": to_term("Walmart")}, timeout=30)
+        assert pool.pids() and len(asked) > 0  # not a view: a worker evaluates it
+    finally:
+        pool.close()
