@@ -63,9 +63,9 @@ def _publish_copy(out: Path) -> None:
         dest = target / item.relative_to(current)
         if item.is_dir():
             dest.mkdir(exist_ok=True)
-        else:
+        elif item.name != LOCK_FILE:  # a lock file of its own: readers lock the store, not its copy
             os.link(item, dest)
-    (target / LOCK_FILE).touch(exist_ok=True)
+    (target / LOCK_FILE).touch()
     stamp = json.loads((out / STORE_FILE).read_text())
     stamp["path"] = target.name
     atomic_write(out / STORE_FILE, (json.dumps(stamp, indent=2, sort_keys=True) + "\n").encode())
