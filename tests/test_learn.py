@@ -138,6 +138,31 @@ def test_overlapping_candidates_longest_first_above_a_probability(longer, chosen
     assert {c.text: t for c, t, _, _ in got}.get("Nvidia AI Enterprise", "Product") == "Product"
 
 
+def test_document_features_say_how_the_document_names_both_entities():
+    from types import SimpleNamespace as NS
+
+    from kg.learn.features import document_features
+
+    def mention(key, type_, start):
+        return NS(key=key, type=type_, start=start)
+
+    acme = [mention("acme", "Organization", s) for s in (10, 200, 900, 1500)]
+    jane = [mention("jane", "Person", s) for s in (950, 1600)]
+    beta = [mention("beta", "Organization", 2000)]
+    entities = {
+        "acme": NS(key="acme", type="Organization", mentions=acme),
+        "jane": NS(key="jane", type="Person", mentions=jane),
+        "beta": NS(key="beta", type="Organization", mentions=beta),
+    }
+    sentences = [NS(mentions=[acme[0]]), NS(mentions=[acme[2], jane[0]]), NS(mentions=[acme[3], jane[1], beta[0]])]
+    an = NS(mentions=[*acme, *jane, *beta], entities=entities, sentences=sentences)
+    f = document_features(an, jane[1], acme[3], 2)
+    assert {"acnt=2-3", "bcnt=4+", "bfocus", "blead", "cooc=2-3", "nment=3"} <= set(f)
+    assert "afocus" not in f and "alead" not in f
+    f = document_features(an, jane[1], beta[0], 2)
+    assert {"acnt=2-3", "bcnt=1", "cooc=1"} <= set(f) and "bfocus" not in f
+
+
 def test_role_conventions_need_two_consistent_cases():
     pairs = [("general secretary", "secretary general")] * 2 + [("ceo", "chief executive")]
     assert _role_map(pairs) == {"general secretary": "secretary general"}
@@ -211,6 +236,42 @@ def test_training_is_deterministic(prepared, trained, tmp_path):
     assert again.model_id == model.model_id == model_id(folder)
     for name in ("classifiers.json", "weights.npz"):
         assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_pairs_far_less_likely_than_their_facts_best_pair_are_left_out_of_training(prepared):
+    from collections import defaultdict
+
+    from kg.learn import align
+    from kg.learn.train import DEFAULTS, _analyse, _evidence, _fit_entities
+
+    docs, _ = prepared
+    analyses = _analyse(docs, _fit_entities(docs, DEFAULTS, 0), DEFAULTS)
+    classes = ("NONE", "partnersWith", "worksFor<", "worksFor>")
+    probs, expected, groups = [], [], 0
+    for d, an in zip(docs, analyses):
+        gold = align.Gold(d.gold)
+        labels = [align.pair_label(gold, an, p) for p in an.pairs]
+        seen: dict = defaultdict(int)
+        rows, keep = [], []
+        for p, label in zip(an.pairs, labels):
+            row = np.full(len(classes), 0.1)
+            if label in classes[1:]:
+                key = (frozenset((p.a.key, p.b.key)), label)
+                seen[key] += 1
+                # the first pair of a fact is its best (0.9), the second half as likely (0.45), the others 0.2
+                row[classes.index(label)] = (0.9, 0.45)[seen[key] - 1] if seen[key] <= 2 else 0.2
+                keep.append(seen[key] <= 2)
+                groups += seen[key] == 2
+            else:
+                keep.append(True)  # NONE pairs, and labels outside these classes (probability 0, best 0), stay
+            rows.append(row)
+        probs.append(np.array(rows).reshape(len(rows), len(classes)))
+        expected.append(keep)
+    assert groups > 0  # some facts of the examples are named by several pairs
+    per_document = [classes] * len(docs)
+    assert _evidence(docs, analyses, probs, per_document, 0.5) == expected
+    assert all(all(k) for k in _evidence(docs, analyses, probs, per_document, 0.0))
 
 
 @pytest.mark.slow

@@ -313,12 +313,13 @@ def _pairs(an: Analysis) -> None:
                 a, b = ms[x], ms[y]
                 if a.key == b.key or not _pair_possible(an, a, b):
                     continue
-                an.pairs.append(PairCandidate(a, b, i, i, F.pair_features(ctx, a, b, an)))
+                an.pairs.append(PairCandidate(a, b, i, i, F.pair_features(ctx, a, b, an) + F.document_features(an, a, b, i)))
         for d in demonym[i]:
             for m in ms:
                 if m.type in {"Organization", "Person"}:
                     a, b = (m, d) if m.start < d.start else (d, m)
-                    an.pairs.append(PairCandidate(a, b, i, i, F.pair_features(ctx, a, b, an)))
+                    features = F.pair_features(ctx, a, b, an) + F.document_features(an, a, b, i)
+                    an.pairs.append(PairCandidate(a, b, i, i, features))
         # neighbouring sentences
         for j in range(max(0, i - PAIR_WINDOW), i):
             prev = sents[j]
@@ -331,7 +332,8 @@ def _pairs(an: Analysis) -> None:
                 for b in ms:
                     if a.key == b.key or not _pair_possible(an, a, b):
                         continue
-                    an.pairs.append(PairCandidate(a, b, i, j, F.cross_features(pctx, ctx, a, b, an)))
+                    features = F.cross_features(pctx, ctx, a, b, an) + F.document_features(an, a, b, i)
+                    an.pairs.append(PairCandidate(a, b, i, j, features))
 
 
 @functools.lru_cache(maxsize=1 << 14)

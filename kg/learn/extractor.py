@@ -20,7 +20,14 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import fold
 from kg.extract.mentions import norm_key
-from kg.learn.candidates import DEMONYM_PREFIX, Analysis, analyse, choose_mentions, entity_candidates
+from kg.learn.candidates import (
+    DEMONYM_PREFIX,
+    Analysis,
+    PairCandidate,
+    analyse,
+    choose_mentions,
+    entity_candidates,
+)
 from kg.learn.model import ExtractionModel
 from kg.learn.spans import NONE
 from kg.model import SIGNATURES, Document, Entity, Extraction, Fact, Mention, Provenance
@@ -80,9 +87,13 @@ def _rule_of(an: Analysis, s: str, p: str, o: str) -> tuple[str, object | None]:
 def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, str], ScoredFact]:
     """Every fact some candidate supports, with its best score (no threshold applied)."""
     facts: dict[tuple[str, str, str], ScoredFact] = {}
+    support: dict[tuple[str, str, str], list[tuple[float, PairCandidate]]] = {}
 
     def put(f: ScoredFact) -> None:
         key = (f.subject, f.predicate, f.object if f.kind != "quote" else f"{f.object}@{f.start}")
+        pair = f.attributes.get("_pair")
+        if pair is not None:
+            support.setdefault(key, []).append((f.score, pair))  # type: ignore[arg-type]
         old = facts.get(key)
         if old is None or f.score > old.score:
             facts[key] = f
@@ -139,19 +150,21 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             start = min(qs, cand.speaker.start)  # type: ignore[attr-defined]
             end = max(qe, cand.speaker.end)  # type: ignore[attr-defined]
             put(ScoredFact(cand.speaker.key or "", "said", cand.quote, "quote", score, start, end))  # type: ignore[attr-defined]
-    for f in facts.values():
+    for key, f in facts.items():
         if f.kind == "entity":
             f.rule, hit = _rule_of(an, f.subject, f.predicate, f.object)
-            _attributes(an, f, hit)
+            pairs = [pair for _, pair in sorted(support.get(key, []), key=lambda x: -x[0])]
+            _attributes(an, f, hit, pairs)
             f.attributes.pop("_pair", None)
     return facts
 
 
-def _attributes(an: Analysis, f: ScoredFact, hit: object | None) -> None:
-    """Role of worksFor and amount of investsIn, from the rule that agrees or the best sentence."""
+def _attributes(an: Analysis, f: ScoredFact, hit: object | None, pairs: list[PairCandidate]) -> None:
+    """Role of worksFor and amount of investsIn, from the rule that agrees or the best sentence
+    that gives one (``pairs``: the candidates that state the fact, best first)."""
     if f.predicate == "worksFor":
         role = getattr(hit, "role", None)
-        near = _nearest_role(an, f)
+        near = next((r for r in (_nearest_role(an, f, pair) for pair in pairs) if r), None)
         # the title next to the person, with its modifiers ("executive vice president" for "vice president")
         if not role or (near and near != role and near.endswith(" " + role)):
             role = near
@@ -163,11 +176,10 @@ def _attributes(an: Analysis, f: ScoredFact, hit: object | None) -> None:
             f.attributes["amount"], f.attributes["currency"] = amount, currency
 
 
-def _nearest_role(an: Analysis, f: ScoredFact) -> str | None:
+def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | None:
     from kg.extract.roles import _role_spans
 
-    pair = f.attributes.get("_pair")
-    if pair is None or pair.sentence != pair.first_sentence:  # type: ignore[attr-defined]
+    if pair.sentence != pair.first_sentence:
         return None
     person = pair.a if pair.a.key == f.subject else pair.b  # type: ignore[attr-defined]
     org = pair.b if person is pair.a else pair.a  # type: ignore[attr-defined]

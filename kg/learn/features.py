@@ -9,6 +9,7 @@ learns how far to trust each of them.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
@@ -181,6 +182,57 @@ def _alternative_types(an: Analysis, a: WMention, b: WMention) -> list[str]:
         out.append(f"alt_b={y}")
         out.append(f"T2={a.type}>{y}")
     return out
+
+
+def _count_bucket(n: int) -> str:
+    return "1" if n <= 1 else "2-3" if n <= 3 else "4+"
+
+
+class DocumentContext:
+    """What a document says of its entities as a whole: how often each is named, which
+    organisation it is about, which entities open it, which are named together."""
+
+    #: Characters from the start of the text within which an entity counts as opening the document.
+    LEAD = 400
+
+    def __init__(self, an: Analysis) -> None:
+        self.counts = Counter(m.key for m in an.mentions)
+        orgs = [e for e in an.entities.values() if e.type == "Organization"]
+        focus = max(orgs, key=lambda e: (len(e.mentions), -e.mentions[0].start)) if orgs else None
+        self.focus = focus.key if focus is not None else None
+        self.lead = {e.key for e in an.entities.values() if e.mentions and e.mentions[0].start < self.LEAD}
+        self.together: Counter = Counter()
+        for sent in an.sentences:
+            keys = sorted({m.key for m in sent.mentions if m.key})
+            for x in range(len(keys)):
+                for y in range(x + 1, len(keys)):
+                    self.together[(keys[x], keys[y])] += 1
+        self.sizes = [len(sent.mentions) for sent in an.sentences]
+
+    def features(self, a: WMention, b: WMention, sentence: int) -> list[str]:
+        types = f"{a.type}>{b.type}"
+        out = []
+        for side, m in (("a", a), ("b", b)):
+            n = _count_bucket(self.counts[m.key])
+            out += [f"{side}cnt={n}", f"T|{side}cnt={types}|{n}"]
+            if m.key == self.focus:
+                out += [f"{side}focus", f"T|{side}focus={types}"]
+            if m.key in self.lead:
+                out.append(f"{side}lead")
+        ka, kb = sorted((a.key or "", b.key or ""))
+        co = _count_bucket(self.together[(ka, kb)])
+        out += [f"cooc={co}", f"T|cooc={types}|{co}", f"nment={min(self.sizes[sentence], 6)}"]
+        return out
+
+
+def document_features(an: Analysis, a: WMention, b: WMention, sentence: int) -> list[str]:
+    """Features of two mentions from the whole document: how often each entity is named, whether
+    it is the organisation the document is about or opens it, how many sentences name both, and
+    how crowded the sentence of the later mention is."""
+    ctx = getattr(an, "_document_context", None)
+    if ctx is None:
+        ctx = an._document_context = DocumentContext(an)  # type: ignore[attr-defined]
+    return ctx.features(a, b, sentence)
 
 
 def pair_features(ctx: SentenceContext, a: WMention, b: WMention, an: Analysis) -> list[str]:

@@ -33,6 +33,7 @@ from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_menti
 from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
 from kg.learn.linear import LinearModel
 from kg.learn.model import CLASSIFIERS, Calibration, ExtractionModel
+from kg.learn.spans import NONE
 from kg.model import PREDICATES, Document, Extraction
 
 __all__ = ["TrainingDocument", "TrainingError", "DEFAULTS", "prepare", "fit", "folds", "train", "extraction_document"]
@@ -45,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "quote_c": 0.5,
     "entity_threshold": 0.5,
     "longer_span": 0.6,
+    "evidence": 0.5,
     "folds": 4,
     "min_count": 1,
 }
@@ -153,11 +155,16 @@ def _analyse(docs: list[TrainingDocument], model: LinearModel, cfg: dict[str, An
     return out
 
 
-def _rows(docs: list[TrainingDocument], analyses: list[Analysis]) -> dict[str, tuple[list, list]]:
+def _rows(
+    docs: list[TrainingDocument], analyses: list[Analysis], keep: list[list[bool]] | None = None
+) -> dict[str, tuple[list, list]]:
+    """Training rows of the fact classifiers; ``keep`` (per document, per candidate pair) leaves pairs out."""
     rows: dict[str, tuple[list, list]] = {k: ([], []) for k in ("pairs", "groups", "quotes")}
-    for d, an in zip(docs, analyses):
+    for n, (d, an) in enumerate(zip(docs, analyses)):
         gold = align.Gold(d.gold)
-        for p in an.pairs:
+        for k, p in enumerate(an.pairs):
+            if keep is not None and not keep[n][k]:
+                continue
             rows["pairs"][0].append(p.features)
             rows["pairs"][1].append(align.pair_label(gold, an, p))
         for g in an.groups:
@@ -167,6 +174,40 @@ def _rows(docs: list[TrainingDocument], analyses: list[Analysis]) -> dict[str, t
             rows["quotes"][0].append(q.features)
             rows["quotes"][1].append(align.quote_label(gold, an, q))
     return rows
+
+
+def _evidence(
+    docs: list[TrainingDocument],
+    analyses: list[Analysis],
+    probs: list[np.ndarray],
+    classes: list[tuple[str, ...]],
+    share: float,
+) -> list[list[bool]]:
+    """Which candidate pairs to train on, given their probabilities (columns: ``classes`` of the
+    document) from models that did not see their document.
+
+    An annotated fact labels every pair of mentions of its two entities, though most of the
+    time one sentence states it and the others only name both. Of the pairs that carry a
+    fact's label, those whose probability of that label is below ``share`` of the best one's
+    are left out of training: they are likely not where the fact is stated.
+    """
+    keep = []
+    for d, an, p, cls in zip(docs, analyses, probs, classes):
+        gold = align.Gold(d.gold)
+        labels = [align.pair_label(gold, an, pair) for pair in an.pairs]
+        best: dict[tuple, float] = {}
+        score = []
+        for pair, label, row in zip(an.pairs, labels, p):
+            value = float(row[cls.index(label)]) if label in cls else 0.0
+            score.append(value)
+            if label != NONE:
+                key = (frozenset((pair.a.key, pair.b.key)), label.rstrip("<>"))
+                best[key] = max(best.get(key, 0.0), value)
+        keep.append([
+            label == NONE or value >= share * best[(frozenset((pair.a.key, pair.b.key)), label.rstrip("<>"))]
+            for pair, label, value in zip(an.pairs, labels, score)
+        ])  # fmt: skip
+    return keep
 
 
 def _fit_facts(rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: int) -> dict[str, LinearModel]:
@@ -346,7 +387,8 @@ def fit(
 
     cfg = dict(DEFAULTS, **(config or {}))
     k = max(2, min(int(cfg["folds"]), len(docs)))
-    steps = 2 * k + 2
+    share = cfg.get("evidence")
+    steps = (3 if share else 2) * k + 2
     done = 0
 
     def step() -> None:
@@ -369,17 +411,34 @@ def fit(
     ready = [an for an in analyses if an is not None]
     entity_thresholds = {"entity": cfg["entity_threshold"], "longer_span": cfg.get("longer_span")}
     base = {"thresholds": dict(entity_thresholds, facts={})}
+    keep: list[list[bool]] | None = None
+    if share:  # which pairs state their fact, as models that did not see the document judge
+        probs: list[np.ndarray] = [np.zeros((0, 0))] * len(docs)
+        classes: list[tuple[str, ...]] = [()] * len(docs)
+        for f in range(k):
+            inside = [i for i, g in enumerate(fold) if g != f]
+            features, labels = _rows([docs[i] for i in inside], [ready[i] for i in inside])["pairs"]
+            if len(set(labels)) < 2:
+                break
+            pairs_f = LinearModel.fit(features, labels, c=cfg["pair_c"], seed=seed, min_count=cfg["min_count"])
+            for i, g in enumerate(fold):
+                if g == f:
+                    probs[i] = pairs_f.predict_proba([p.features for p in ready[i].pairs])
+                    classes[i] = pairs_f.classes
+            step()
+        else:
+            keep = _evidence(docs, ready, probs, classes, float(share))
     held_out: list[tuple[TrainingDocument, Analysis, dict]] = []
     for f in range(k):
         inside = [i for i, g in enumerate(fold) if g != f]
-        rows = _rows([docs[i] for i in inside], [ready[i] for i in inside])
+        rows = _rows([docs[i] for i in inside], [ready[i] for i in inside], None if keep is None else [keep[i] for i in inside])
         facts_f = _fit_facts(rows, cfg, seed)
         model_f = ExtractionModel(dict(facts_f, entities=entities), base)
         for i, g in enumerate(fold):
             if g == f:
                 held_out.append((docs[i], ready[i], score_facts(ready[i], model_f)))
         step()
-    classifiers = dict(_fit_facts(_rows(docs, ready), cfg, seed), entities=entities)
+    classifiers = dict(_fit_facts(_rows(docs, ready, keep), cfg, seed), entities=entities)
     step()
     model = ExtractionModel({k_: classifiers[k_] for k_ in CLASSIFIERS}, base)
     thresholds, calibration, figures = _tune(held_out, model)
