@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import free_port
 from rdflib import Graph
 
 import kg
@@ -158,15 +158,9 @@ def test_negotiate_honours_format_parameter():
 # --- for real: `kg serve` in a subprocess, queried by SPARQL clients -----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(out):
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-c", "import sys; from kg.cli import cli; sys.exit(cli())", "serve", str(out),
                "--port", str(port), "--workers", "2"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

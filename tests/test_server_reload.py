@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES
+from conftest import EXAMPLES, free_port
 
 import kg
 from kg.cli import cli
@@ -46,14 +46,6 @@ def _counts(out: Path) -> tuple[int, int]:
     return int(row["quads"]), int(row["documents"])
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get_json(url: str, timeout: float = 30) -> dict:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         assert response.status == 200
@@ -71,7 +63,7 @@ def test_clients_keep_querying_while_two_builds_replace_the_graph(tmp_path, stor
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     kg.build(_corpus(corpus, STEPS[0]), out, store=store)
     expected = [_counts(out)]
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-c", "import sys; from kg.cli import cli; sys.exit(cli())", "serve", str(out),
                "--port", str(port), "--workers", "2", "--store", store]  # fmt: skip
     log_path = tmp_path / "serve.log"
@@ -174,16 +166,10 @@ def test_a_query_in_flight_finishes_on_its_graph_and_the_old_store_goes_after(tm
             if store == "oxigraph":
                 assert held.snapshot.source.is_dir() and held.snapshot.source != oxigraph_path(out)
         assert live.poll() is False  # nothing new
-        if store == "oxigraph":
-            deadline = time.monotonic() + 10
-            while held.snapshot.source.exists():
-                assert time.monotonic() < deadline, "the old store was not removed"
-                time.sleep(0.1)
-        else:
-            deadline = time.monotonic() + 10
-            while held.snapshot.source.exists():
-                assert time.monotonic() < deadline, "the pinned graph file was not removed"
-                time.sleep(0.1)
+        deadline = time.monotonic() + 10
+        while held.snapshot.source.exists():
+            assert time.monotonic() < deadline, f"the old {'store' if store == 'oxigraph' else 'pinned graph file'} was not removed"
+            time.sleep(0.1)
     finally:
         live.close()
 
