@@ -15,7 +15,7 @@ import time
 import urllib.request
 
 import pytest
-from test_server import _free_port
+from conftest import free_port
 from test_viz import XSS_ORG, XSS_PERSON, XSS_TITLE, build_sample
 from test_viz_browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -29,7 +29,7 @@ EDITOR_QUERY = "SELECT DISTINCT ?s WHERE { ?s rdfs:label ?l . FILTER(STR(?l) = ?
 def server(tmp_path_factory):
     """`kg serve` on the sample graph (hostile names included), in a subprocess: its base URL."""
     out = build_sample(tmp_path_factory.mktemp("workbench-browser") / "out")
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-c", "import sys; from kg.cli import cli; sys.exit(cli())", "serve", str(out),
                "--port", str(port), "--workers", "1", "--timeout", "10"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
