@@ -10,7 +10,12 @@ so 100 documents), it times, as separate processes started from this one:
   resolution, the graph file and the explorer page).
 
 Both include interpreter start, imports and model loading. Runs alternate and the best of
-``--repeat`` is kept for each, so a noisy neighbour hurts both alike. Prints the seconds and
+``--repeat`` is kept for each, so a noisy neighbour hurts both alike. Each child runs with
+bytecode writing on and ``PYTHONPYCACHEPREFIX`` set to a scratch folder, and an untimed first
+run of each side writes the bytecode there: both sides then import compiled modules, as an
+installed kg does (pip compiles a package when it installs it), even where the environment sets
+``PYTHONDONTWRITEBYTECODE`` and the checkout is installed in editable mode, which would
+otherwise compile kg's sources in every build process and none of spaCy's. Prints the seconds and
 the ratio bare / build (goal >= 0.8: the build takes at most 1.25 times a bare parse).
 
     python benchmarks/process_bench.py [--corpus DIR] [--copies 4] [--repeat 3]
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -71,16 +77,19 @@ def main() -> None:
         print(f"corpus: {docs} documents ({args.copies} copies of {source}), {words:,} words; models {models}")
         bare_cmd = [sys.executable, "-c", BARE, str(tmp / "texts.json"), str(tmp / "models.json")]
         build_cmd = [exe, "build", str(corpus), "--out", str(tmp / "out"), "-q"]
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(tmp / "bytecode")
         best = {"bare": float("inf"), "build": float("inf")}
-        for _ in range(args.repeat):
+        for run in range(args.repeat + 1):  # the first run of each side writes the bytecode, untimed
             for name, cmd in (("bare", bare_cmd), ("build", build_cmd)):
                 shutil.rmtree(tmp / "out", ignore_errors=True)  # a fresh output folder: no extraction cache
                 t = time.perf_counter()
-                done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
                 seconds = time.perf_counter() - t
                 if done.returncode not in (0, 3):
                     sys.exit(f"{name} failed ({done.returncode}): {done.stderr[-2000:]}")
-                best[name] = min(best[name], seconds)
+                if run:
+                    best[name] = min(best[name], seconds)
         report = json.loads((tmp / "out" / "report.json").read_text(encoding="utf-8"))
         print(f"bare spaCy process:  {best['bare']:7.2f} s  {words / best['bare']:8,.0f} words/s")
         print(f"kg build command:    {best['build']:7.2f} s  {words / best['build']:8,.0f} words/s")
