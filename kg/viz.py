@@ -36,6 +36,7 @@ import re
 from collections import defaultdict
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from kg.errors import GraphError
 
@@ -59,9 +60,19 @@ _VIS = "templates/lib/vis-9.1.2"
 _SOURCE_MAP = re.compile(r"^\s*(//[#@] sourceMappingURL=\S*|/\*[#@] sourceMappingURL=[^*]*\*/)\s*$", re.M)
 
 
+def _package_folder(package: str) -> Any:
+    """The folder of an installed package, found without importing it (pyvis imports IPython)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(package)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return files(package)
+
+
 def _asset(package: str, name: str) -> str:
     """A script or style sheet to inline, without its source-map comment (the map is not shipped)."""
-    text = files(package).joinpath(name).read_text(encoding="utf-8")
+    text = _package_folder(package).joinpath(name).read_text(encoding="utf-8")
     text = _SOURCE_MAP.sub("", text)
     if "</script" in text.lower() or "</style" in text.lower():
         raise GraphError(f"{package}/{name}: cannot be inlined (contains a closing script or style tag)")

@@ -17,10 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
 
 from kg.errors import ModelError
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["LinearModel"]
 
@@ -87,10 +91,28 @@ class LinearModel:
         return _matrix(rows, self.index)
 
     def scores(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
-        """Raw class scores (log-odds up to a constant), one row per input row."""
+        """Raw class scores (log-odds up to a constant), one row per input row.
+
+        The sum of the weights of each row's known features, plus the bias: the product of
+        the binary feature matrix with the weights, done without building the matrix (no
+        SciPy import when a model only extracts).
+        """
         if not rows:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        return np.asarray(self.matrix(rows) @ self.weights) + self.bias
+        index = self.index
+        owners: list[int] = []
+        columns: list[int] = []
+        for r, row in enumerate(rows):
+            cols = {index[f] for f in row if f in index}
+            owners.extend([r] * len(cols))
+            columns.extend(cols)
+        n = len(rows)
+        picked = self.weights[np.asarray(columns, dtype=np.intp)]
+        owner = np.asarray(owners, dtype=np.intp)
+        out = np.empty((n, self.weights.shape[1]), dtype=np.float64)
+        for k in range(self.weights.shape[1]):
+            out[:, k] = np.bincount(owner, weights=picked[:, k], minlength=n)
+        return out + self.bias
 
     def predict_proba(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """Class probabilities, one row per input row, columns in :attr:`classes` order."""
@@ -121,6 +143,8 @@ class LinearModel:
 
 
 def _matrix(rows: Sequence[Sequence[str]], index: dict[str, int]) -> sparse.csr_matrix:
+    from scipy import sparse
+
     indptr = [0]
     indices: list[int] = []
     for row in rows:
