@@ -182,7 +182,11 @@ def _write_entity_views(path: Path, engine: Any, whole: Mapping[str, QueryResult
         names = execute(engine, _NAMES, {})
         db.executemany(
             "INSERT OR IGNORE INTO names VALUES (?, ?)",
-            ((_name_key(name), entity.value) for entity, name in names.bindings if entity is not None and entity.kind == "uri" and name is not None),
+            (
+                (_name_key(name), entity.value)
+                for entity, name in names.bindings
+                if entity is not None and entity.kind == "uri" and name is not None
+            ),
         )
         for view in ENTITY_VIEWS:
             result = whole.get(view.query) if view.source is None else execute(engine, source_query(view), {})
@@ -272,10 +276,14 @@ class Views:
             if term is None or term.kind not in ("literal", "uri") or self._db is None:
                 return None
             try:
-                entities = [e for (e,) in self._db.execute("SELECT entity FROM names WHERE name = ?", (_name_key(term),))]
+                entities = [
+                    e for (e,) in self._db.execute("SELECT entity FROM names WHERE name = ?", (_name_key(term),))
+                ]
                 kept: list[Any] = []
                 for entity in entities:
-                    for (text,) in self._db.execute("SELECT rows FROM rows WHERE query = ? AND entity = ?", (query, entity)):
+                    for (text,) in self._db.execute(
+                        "SELECT rows FROM rows WHERE query = ? AND entity = ?", (query, entity)
+                    ):
                         kept.extend(json.loads(text))
             except (sqlite3.Error, ValueError):
                 return None

@@ -19,8 +19,8 @@ import pytest
 import kg
 from kg.engine import execute, open_engine
 from kg.query import named_queries, named_query, to_term
-from kg.store import write_oxigraph
 from kg.results import Term
+from kg.store import write_oxigraph
 from kg.views import ENTITY_VIEWS, VIEWS_DIR, Views, source_query, view_cases, view_key
 
 REFERENCE = Path(__file__).parent / "data" / "reference_queries"
@@ -196,7 +196,8 @@ def test_a_name_of_several_entities_gets_the_rows_of_each_once(graphs, tmp_path)
         assert kept is not None and kept.bindings == fresh.bindings, view.query
     partners = engine.views.get(named_query("partners-of").sparql, {"org": Term("literal", "TWIN NAME")})
     alone = [
-        len(engine.views.get(named_query("partners-of").sparql, {"org": Term("literal", n)})) for n in ("Microsoft", "OpenAI")
+        len(engine.views.get(named_query("partners-of").sparql, {"org": Term("literal", n)}))
+        for n in ("Microsoft", "OpenAI")
     ]
     assert 0 < max(alone) < len(partners) <= sum(alone)
     assert store.name.startswith("oxigraph")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,16 +98,10 @@ class LinearModel:
         """
         if not rows:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        index = self.index
-        owners: list[int] = []
-        columns: list[int] = []
-        for r, row in enumerate(rows):
-            cols = {index[f] for f in row if f in index}
-            owners.extend([r] * len(cols))
-            columns.extend(cols)
+        indptr, indices = _columns(rows, self.index)
         n = len(rows)
-        picked = self.weights[np.asarray(columns, dtype=np.intp)]
-        owner = np.asarray(owners, dtype=np.intp)
+        picked = self.weights[np.asarray(indices, dtype=np.intp)]
+        owner = np.repeat(np.arange(n, dtype=np.intp), np.diff(indptr))
         out = np.empty((n, self.weights.shape[1]), dtype=np.float64)
         for k in range(self.weights.shape[1]):
             out[:, k] = np.bincount(owner, weights=picked[:, k], minlength=n)
@@ -142,14 +135,19 @@ class LinearModel:
             raise ModelError(f"{source}: the model {prefix!r} lacks {exc}") from exc
 
 
-def _matrix(rows: Sequence[Sequence[str]], index: dict[str, int]) -> sparse.csr_matrix:
-    from scipy import sparse
-
+def _columns(rows: Sequence[Sequence[str]], index: dict[str, int]) -> tuple[list[int], list[int]]:
+    """The known features of each row as CSR offsets and sorted column numbers (each feature once)."""
     indptr = [0]
     indices: list[int] = []
     for row in rows:
-        cols = {index[f] for f in row if f in index}
-        indices.extend(sorted(cols))
+        indices.extend(sorted({index[f] for f in row if f in index}))
         indptr.append(len(indices))
+    return indptr, indices
+
+
+def _matrix(rows: Sequence[Sequence[str]], index: dict[str, int]) -> sparse.csr_matrix:
+    from scipy import sparse
+
+    indptr, indices = _columns(rows, index)
     data = np.ones(len(indices), dtype=np.float32)
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(index)), dtype=np.float32)
