@@ -583,9 +583,17 @@ def _echo_scores(result: dict, fmt: str) -> None:
     help="K-fold cross-validation by document: train on K-1 folds, score the held-out fold (needs no model).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the folds and of training (with --cv).")
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write every missed and wrong fact and entity to FILE, one JSON object per line, with why it counts as one.",
+)
 def evaluate_command(
     corpus_dir: Path, gold_dir: Path, model_dir: Path | None, min_confidence: float, fmt: str, folds: int | None,
-    seed: int,
+    seed: int, errors_path: Path | None,
 ) -> None:
     """Build CORPUS_DIR in a temporary folder and score it against the annotation in GOLD_DIR.
 
@@ -599,13 +607,19 @@ def evaluate_command(
     With --cv K, no model is used: K models are trained, each on all folds but
     one, and each extracts the documents of its held-out fold; the scores say
     what to expect of a model trained on this material on articles it never saw.
+
+    With --errors FILE, each disagreement the scores count is written to FILE
+    (JSON Lines): kind (missed_fact, wrong_fact, missed_entity, extra_entity,
+    entity_type), document, the fact or entity, and for facts what the other
+    side has between the same two entities ("annotated as memberOf", "object
+    not extracted", "annotated the other way round", ...).
     """
     if folds is not None:
         if model_dir is not None:
             raise click.UsageError("--cv trains its own models: it cannot be used with --model")
         if min_confidence:
             raise click.UsageError("--cv scores the models' own decisions: it cannot be used with --min-confidence")
-        _cross_validate(corpus_dir, gold_dir, folds, seed, fmt)
+        _cross_validate(corpus_dir, gold_dir, folds, seed, fmt, errors_path)
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -629,10 +643,27 @@ def evaluate_command(
 
     try:
         with progress:
-            result = evaluate(corpus_dir, gold_dir, model=model_dir, min_confidence=min_confidence, progress=on_file)
+            result = evaluate(corpus_dir, gold_dir, model=model_dir, min_confidence=min_confidence, progress=on_file,
+                              with_errors=errors_path is not None)  # fmt: skip
     except KGError as exc:
         raise _fail(exc) from exc
+    _write_errors(result, errors_path)
     _echo_scores(result, fmt)
+
+
+def _write_errors(result: dict, path: Path | None) -> None:
+    """Write ``result["errors"]`` (taken out of the result) to ``path``, one JSON object per line."""
+    records = result.pop("errors", [])
+    if path is None:
+        return
+    from kg.store import atomic_write
+
+    data = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+    try:
+        atomic_write(path, data.encode("utf-8"))
+    except KGError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"{len(records)} error record(s) written to {path}", err=True)
 
 
 def _stage_progress(label: str):  # type: ignore[no-untyped-def]
@@ -661,12 +692,14 @@ def _stage_progress(label: str):  # type: ignore[no-untyped-def]
     return console, progress, on_stage
 
 
-def _cross_validate(corpus_dir: Path, gold_dir: Path, folds: int, seed: int, fmt: str) -> None:
+def _cross_validate(corpus_dir: Path, gold_dir: Path, folds: int, seed: int, fmt: str, errors_path: Path | None) -> None:
     from kg.evaluate import cross_validate
 
     console, progress, on_stage = _stage_progress("cross-validating")
     with progress:
-        result = cross_validate(corpus_dir, gold_dir, k=folds, seed=seed, progress=on_stage)
+        result = cross_validate(corpus_dir, gold_dir, k=folds, seed=seed, progress=on_stage,
+                                with_errors=errors_path is not None)  # fmt: skip
+    _write_errors(result, errors_path)
     if result["warnings"] and fmt == "table":
         console.print(f"{len(result['warnings'])} warning(s) about the annotations (kg train lists them)",
                       highlight=False)  # fmt: skip

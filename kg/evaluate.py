@@ -75,6 +75,7 @@ __all__ = [
     "document_key",
     "load_docs",
     "score",
+    "errors",
     "format_table",
     "corpus_documents",
     "evaluate",
@@ -390,6 +391,98 @@ def fact_hits(gold_data: Mapping[str, Any], pred_data: Mapping[str, Any]) -> lis
     return out
 
 
+def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every disagreement :func:`score` counts, one record each, documents in key order.
+
+    Facts and entities are paired exactly as :func:`score` pairs them, so the records add up
+    to its figures: per document, ``missed_fact`` records are the gold facts less the true
+    positives, ``wrong_fact`` records the predicted facts less the true positives,
+    ``missed_entity`` and ``extra_entity`` the unpaired entities, and ``entity_type`` the
+    paired entities whose types differ.
+
+    Each record has ``doc``, ``kind``, the ``fact`` or ``entity`` concerned (``gold`` and
+    ``pred`` for a type) and, for facts, ``why``: what the other side has between the same
+    two entities ("object not extracted", "annotated as memberOf", "annotated the other way
+    round", "no annotated fact between them", ...). Only gold documents are compared.
+
+    >>> gold = {"d": {"entities": [{"label": "Acme", "type": "Organization"},
+    ...                            {"label": "Lyon", "type": "Place"}],
+    ...               "facts": [{"s": "Acme", "p": "locatedIn", "o": "Lyon"}]}}
+    >>> pred = {"d": {"entities": [{"label": "Acme", "type": "Organization"},
+    ...                            {"label": "Lyon", "type": "Organization"}],
+    ...               "facts": [{"s": "Acme", "p": "memberOf", "o": "Lyon"}]}}
+    >>> [(e["kind"], e.get("why")) for e in errors(gold, pred)]
+    [('missed_fact', 'extracted as memberOf'), ('wrong_fact', 'annotated as locatedIn'), ('entity_type', None)]
+    """
+    out: list[dict[str, Any]] = []
+    for key, gold_data in sorted(gold_docs.items()):
+        gold, pred = _Annotation(gold_data), _Annotation(pred_docs.get(key, {}))
+        used: set[int] = set()
+        matched: set[int] = set()
+        for g_index, gf in enumerate(gold.facts):
+            for i, pf in enumerate(pred.facts):
+                if i not in used and _fact_matches(gf, pf, gold, pred):
+                    used.add(i)
+                    matched.add(g_index)
+                    break
+        for g_index, gf in enumerate(gold.facts):
+            if g_index not in matched:
+                out.append({"doc": key, "kind": "missed_fact", "fact": dict(gf), "why": _why(gf, pred, gold, "extracted")})
+        for i, pf in enumerate(pred.facts):
+            if i not in used:
+                out.append({"doc": key, "kind": "wrong_fact", "fact": dict(pf), "why": _why(pf, gold, pred, "annotated")})
+        pairs = _match_entities(gold, pred)
+        paired_gold = {id(g) for g, _ in pairs}
+        paired_pred = {id(p) for _, p in pairs}
+        for g in gold.entities:
+            if id(g) not in paired_gold:
+                out.append({"doc": key, "kind": "missed_entity", "entity": dict(g)})
+        for p in pred.entities:
+            if id(p) not in paired_pred:
+                out.append({"doc": key, "kind": "extra_entity", "entity": dict(p)})
+        for g, p in pairs:
+            if normalise(g.get("type", "")) != normalise(p.get("type", "")):
+                out.append({"doc": key, "kind": "entity_type", "gold": dict(g), "pred": dict(p)})
+    return out
+
+
+def _why(fact: Mapping[str, Any], other: _Annotation, own: _Annotation, verb: str) -> str:
+    """What ``other`` (the side ``fact`` is not from) says between the fact's two names."""
+    p = predicate_key(fact.get("p", ""))
+    if p == "said":
+        speaker = own.resolve(fact.get("s", ""))
+        said = [f for f in other.facts if predicate_key(f.get("p", "")) == "said" and speaker & other.resolve(f.get("s", ""))]
+        return "another quotation of the speaker" if said else f"no quotation of the speaker {verb}"
+
+    def known(name: object) -> bool:
+        names = own.resolve(name)
+        return any(names & _names(e) for e in other.entities)
+
+    s_names, o_names = own.resolve(fact.get("s", "")), own.resolve(fact.get("o", ""))
+    group = p in GROUP_PREDICATES and not any(o_names & _names(e) for e in own.entities)
+    if not known(fact.get("s", "")):
+        return f"subject not {verb}" if verb == "extracted" else "subject not an annotated entity"
+    if group:
+        same = [f for f in other.facts if predicate_key(f.get("p", "")) == p and s_names & other.resolve(f.get("s", ""))]
+        return f"another group or count {verb}" if same else f"no {fact.get('p')} fact of the subject {verb}"
+    if not known(fact.get("o", "")):
+        return f"object not {verb}" if verb == "extracted" else "object not an annotated entity"
+    forward, backward = [], []
+    for f in other.facts:
+        fs, fo = other.resolve(f.get("s", "")), other.resolve(f.get("o", ""))
+        if s_names & fs and o_names & fo:
+            forward.append(str(f.get("p", "")))
+        elif s_names & fo and o_names & fs:
+            backward.append(str(f.get("p", "")))
+    if any(predicate_key(x) == p for x in backward):
+        return f"{verb} the other way round"
+    if forward:
+        return f"{verb} as {', '.join(sorted(set(forward)))}"
+    if backward:
+        return f"{verb} the other way round as {', '.join(sorted(set(backward)))}"
+    return f"no {verb} fact between them"
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -460,6 +553,7 @@ def evaluate(
     model: str | os.PathLike[str] | None = None,
     min_confidence: float = 0.0,
     progress: ProgressCallback | None = None,
+    with_errors: bool = False,
 ) -> dict[str, Any]:
     """Build ``corpus_dir`` in a temporary folder and score it against ``gold_dir``.
 
@@ -471,6 +565,7 @@ def evaluate(
         model: a trained model folder to build with (passed to :func:`kg.build`).
         min_confidence: facts below this confidence are left out of the build.
         progress: called as :func:`kg.build`'s ``progress`` while the corpus is built.
+        with_errors: add ``errors``, the :func:`errors` records of the build.
 
     Returns:
         The :func:`score` result, plus ``unscored`` (sorted keys of the corpus
@@ -509,6 +604,8 @@ def evaluate(
     result = score(gold, pred)
     result["unscored"] = sorted(set(in_corpus) - set(gold))
     result["skipped"] = sorted(f.path for f in built.files if f.status == "skipped")
+    if with_errors:
+        result["errors"] = errors(gold, pred)
     return result
 
 
@@ -523,6 +620,7 @@ def cross_validate(
     seed: int = 0,
     config: Mapping[str, Any] | None = None,
     progress: Any = None,
+    with_errors: bool = False,
 ) -> dict[str, Any]:
     """Document-level K-fold cross-validation of training on an annotated corpus.
 
@@ -536,6 +634,7 @@ def cross_validate(
 
     Args:
         progress: called with ``(stage, done, total)`` (stages "parse", "fold").
+        with_errors: add ``errors``, the :func:`errors` records of the held-out extractions.
 
     Returns:
         The :func:`score` result of all folds together, plus ``folds`` (each fold's
@@ -568,4 +667,6 @@ def cross_validate(
             progress("fold", f + 1, k)
     result = score(gold, pred)
     result.update(cv=k, seed=seed, folds=folds, warnings=warnings)
+    if with_errors:
+        result["errors"] = errors(gold, pred)
     return result

@@ -17,7 +17,7 @@ from conftest import SHARED
 import kg
 from kg.cli import cli
 from kg.errors import KGError
-from kg.evaluate import EvaluationError, evaluate, format_table, load_docs, score
+from kg.evaluate import EvaluationError, errors, evaluate, format_table, load_docs, score
 
 DEV_CORPUS = SHARED / "corpus" / "dev"
 DEV_GOLD = SHARED / "eval" / "dev-gold"
@@ -306,6 +306,78 @@ def test_scorer_agrees_with_the_reference_on_noisy_copies_of_real_annotations(re
         assert 0 < ours["facts"]["tp"] < ours["facts"]["gold"]
 
 
+def test_errors_say_what_the_other_side_has_between_the_same_names():
+    gold = {"d": _doc(
+        [ACME, NORTH, LINA, ("Lyon", "Place", []), ("Globex", ORG, []), ("Initech", ORG, []), ("Umbrella", ORG, [])],
+        [
+            {"s": "Acme Robotics", "p": "investsIn", "o": "Northwind Bank"},  # reversed in the prediction
+            {"s": "Lina Okafor", "p": "worksFor", "o": "Acme Robotics"},  # predicted as memberOf
+            {"s": "Acme Robotics", "p": "locatedIn", "o": "Lyon"},  # Lyon not extracted
+            {"s": "Globex", "p": "partnersWith", "o": "Initech"},  # Globex not extracted
+            {"s": "Umbrella", "p": "memberOf", "o": "Northwind Bank"},  # nothing between them predicted
+            {"s": "Acme Robotics", "p": "trains", "o": "workers", "count": 500},  # another count predicted
+            {"s": "Lina Okafor", "p": "said", "o": "we will hire in the spring"},  # another quotation
+            {"s": "Umbrella", "p": "partnersWith", "o": "Acme"},  # found (by the alias, the other way round)
+        ],
+    )}
+    pred = {"d": _doc(
+        [("ACME", ORG, []), NORTH, ("Lina Okafor", ORG, []), ("Initech", ORG, []), ("Umbrella", ORG, []),
+         ("Hooli", ORG, [])],
+        [
+            {"s": "Northwind Bank", "p": "investsIn", "o": "Acme Robotics"},
+            {"s": "Lina Okafor", "p": "memberOf", "o": "ACME"},
+            {"s": "Acme Robotics", "p": "trains", "o": "engineers", "count": 50},
+            {"s": "Lina Okafor", "p": "said", "o": "nothing was decided yesterday"},
+            {"s": "Acme", "p": "partnersWith", "o": "Umbrella"},
+            {"s": "Hooli", "p": "develops", "o": "Initech"},
+            {"s": "Initech", "p": "memberOf", "o": "Umbrella"},
+        ],
+    )}
+    found = {(e["kind"], e["fact"]["p"], e["fact"]["s"]): e["why"] for e in errors(gold, pred) if "fact" in e}
+    assert found == {
+        ("missed_fact", "investsIn", "Acme Robotics"): "extracted the other way round",
+        ("missed_fact", "worksFor", "Lina Okafor"): "extracted as memberOf",
+        ("missed_fact", "locatedIn", "Acme Robotics"): "object not extracted",
+        ("missed_fact", "partnersWith", "Globex"): "subject not extracted",
+        ("missed_fact", "memberOf", "Umbrella"): "no extracted fact between them",
+        ("missed_fact", "trains", "Acme Robotics"): "another group or count extracted",
+        ("missed_fact", "said", "Lina Okafor"): "another quotation of the speaker",
+        ("wrong_fact", "investsIn", "Northwind Bank"): "annotated the other way round",
+        ("wrong_fact", "memberOf", "Lina Okafor"): "annotated as worksFor",
+        ("wrong_fact", "trains", "Acme Robotics"): "another group or count annotated",
+        ("wrong_fact", "said", "Lina Okafor"): "another quotation of the speaker",
+        ("wrong_fact", "develops", "Hooli"): "subject not an annotated entity",
+        ("wrong_fact", "memberOf", "Initech"): "no annotated fact between them",
+    }
+    entities = [(e["kind"], (e.get("entity") or e["gold"])["label"]) for e in errors(gold, pred) if "fact" not in e]
+    assert entities == [("missed_entity", "Lyon"), ("missed_entity", "Globex"), ("extra_entity", "Hooli"),
+                        ("entity_type", "Lina Okafor")]  # fmt: skip
+    assert errors(gold, {}) == [e for e in errors(gold, {}) if e["kind"] in ("missed_fact", "missed_entity")]
+    assert len(errors(gold, {})) == len(gold["d"]["facts"]) + len(gold["d"]["entities"])
+
+
+@pytest.mark.parametrize("gold_set", ["dev-gold", "train-gold"])
+def test_errors_add_up_to_the_scores(gold_set):
+    folder = SHARED / "eval" / gold_set
+    if not folder.is_dir():
+        pytest.skip("../shared is not available")
+    gold = load_docs(folder)
+    pred = _perturbed(gold, random.Random(7))
+    for doc in list(pred.values())[::3]:
+        doc["entities"].append({"label": "Nowhere Inc", "type": ORG, "aliases": []})
+    records = errors(gold, pred)
+    assert {r["kind"] for r in records} == {"missed_fact", "wrong_fact", "missed_entity", "extra_entity", "entity_type"}
+    for key in gold:
+        one = score({key: gold[key]}, {key: pred[key]} if key in pred else {})
+        kinds = [r["kind"] for r in records if r["doc"] == key]
+        assert kinds.count("missed_fact") == one["facts"]["gold"] - one["facts"]["tp"]
+        assert kinds.count("wrong_fact") == one["facts"]["pred"] - one["facts"]["tp"]
+        assert kinds.count("missed_entity") == one["entities"]["gold"] - one["entities"]["tp"]
+        assert kinds.count("extra_entity") == one["entities"]["pred"] - one["entities"]["tp"]
+        typed = round(one["entities"]["type_accuracy"] * one["entities"]["tp"])
+        assert kinds.count("entity_type") == one["entities"]["tp"] - typed
+
+
 def test_load_docs_reads_folders_lists_and_json_lines(reference, tmp_path):
     docs = [{"doc": "a", "entities": [], "facts": []}, {"entities": [{"label": "X", "type": "Place"}]}]
     folder = tmp_path / "folder"
@@ -468,6 +540,30 @@ def test_cli_json(small_corpus, fake_build, tmp_path):
     data = json.loads(result.stdout)
     assert data["by_predicate"]["partnerswith"]["tp"] == 1 and data["unscored"] == ["n3"]
     assert fake_build == [{"explorer": False, "min_confidence": 0.5, "model": model}]
+
+
+def test_cli_writes_the_errors_as_json_lines(small_corpus, fake_build, tmp_path):
+    corpus, gold, docs = small_corpus
+    path = tmp_path / "report" / "errors.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--format", "json", "--errors", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "errors" not in json.loads(result.stdout)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert records == errors(docs, {"n1": docs["n1"]})
+    assert [(r["doc"], r["kind"]) for r in records] == [("n2", "missed_fact"), ("n2", "missed_entity"),
+                                                        ("n2", "missed_entity")]  # fmt: skip
+    assert records[0]["fact"] == {"s": "Lina Okafor", "p": "worksFor", "o": "Acme Robotics"}
+    assert records[0]["why"] == "subject not extracted"
+    assert "3 error record(s) written" in result.stderr
+
+
+def test_cli_errors_to_an_unwritable_place_is_a_one_line_error(small_corpus, fake_build, tmp_path):
+    corpus, gold, _ = small_corpus
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--errors", str(blocker / "errors.jsonl")])
+    assert result.exit_code == 1
+    assert "errors.jsonl: cannot write" in result.stderr
 
 
 def test_cli_missing_folder_is_a_usage_error(tmp_path):

@@ -377,3 +377,18 @@ def test_cross_validation_holds_every_document_out_once():
     assert held == sorted(p.stem for p in EXAMPLES_GOLD.glob("*.json"))
     assert result["cv"] == 2 and result["documents"] == 14
     assert 0.0 <= result["facts"]["f1"] <= 1.0
+
+
+@pytest.mark.slow
+def test_cross_validation_cli_writes_the_held_out_errors(tmp_path):
+    path = tmp_path / "errors.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate", str(EXAMPLES), str(EXAMPLES_GOLD), "--cv", "2", "--format", "json",
+                                      "--errors", str(path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    kinds = [r["kind"] for r in records]
+    assert kinds.count("missed_fact") == data["facts"]["gold"] - data["facts"]["tp"]
+    assert kinds.count("wrong_fact") == data["facts"]["pred"] - data["facts"]["tp"]
+    assert kinds.count("missed_entity") == data["entities"]["gold"] - data["entities"]["tp"]
+    assert all(r["why"] for r in records if r["kind"] in ("missed_fact", "wrong_fact"))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pyoxigraph
 import pytest
-from conftest import EXAMPLES, ROOT, SHARED, shared_corpus
+from conftest import EXAMPLES, shared_corpus
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 import kg
 from kg.export import export
 from kg.store import load_dataset, union_graph
 from kg.validate import validate
+
 
 def test_every_document_reported(shared_build):
     corpus, _, out, result = shared_build
