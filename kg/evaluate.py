@@ -345,22 +345,19 @@ def score(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Ma
         pairs = _match_entities(gold, pred)
         typed = sum(normalise(g.get("type", "")) == normalise(p.get("type", "")) for g, p in pairs)
         entities.update(tp=len(pairs), pred=len(pred.entities), gold=len(gold.entities), typed=typed)
-        used: set[int] = set()
+        matches = _pair_facts(gold, pred)
         for gf in gold.facts:
-            counts = by_predicate.setdefault(predicate_key(gf.get("p", "")), Counter())
-            counts["gold"] += 1
-            for i, pf in enumerate(pred.facts):
-                if i not in used and _fact_matches(gf, pf, gold, pred):
-                    used.add(i)
-                    counts["tp"] += 1
-                    for name in ATTRIBUTES:
-                        if name in gf:
-                            attributes["asked"] += 1
-                            attributes["right"] += _attribute_ok(name, gf[name], pf.get(name))
-                    break
+            by_predicate.setdefault(predicate_key(gf.get("p", "")), Counter())["gold"] += 1
+        for g_index, i in matches.items():
+            gf, pf = gold.facts[g_index], pred.facts[i]
+            by_predicate[predicate_key(gf.get("p", ""))]["tp"] += 1
+            for name in ATTRIBUTES:
+                if name in gf:
+                    attributes["asked"] += 1
+                    attributes["right"] += _attribute_ok(name, gf[name], pf.get(name))
         for pf in pred.facts:
             by_predicate.setdefault(predicate_key(pf.get("p", "")), Counter())["pred"] += 1
-        facts.update(tp=len(used), pred=len(pred.facts), gold=len(gold.facts))
+        facts.update(tp=len(matches), pred=len(pred.facts), gold=len(gold.facts))
     type_accuracy = round(entities["typed"] / entities["tp"], 3) if entities["tp"] else 0.0
     attribute_accuracy = round(attributes["right"] / attributes["asked"], 3) if attributes["asked"] else 0.0
     return {
@@ -369,6 +366,20 @@ def score(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Ma
         "facts": _prf(facts["tp"], facts["pred"], facts["gold"]) | {"attribute_accuracy": attribute_accuracy},
         "by_predicate": {k: _prf(v["tp"], v["pred"], v["gold"]) for k, v in sorted(by_predicate.items())},
     }
+
+
+def _pair_facts(gold: _Annotation, pred: _Annotation) -> dict[int, int]:
+    """Gold fact number -> predicted fact number: each gold fact, in order, takes the first
+    matching predicted fact not taken yet (the scorer's true positives)."""
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for g_index, gf in enumerate(gold.facts):
+        for i, pf in enumerate(pred.facts):
+            if i not in used and _fact_matches(gf, pf, gold, pred):
+                used.add(i)
+                out[g_index] = i
+                break
+    return out
 
 
 def fact_hits(gold_data: Mapping[str, Any], pred_data: Mapping[str, Any]) -> list[bool]:
@@ -417,14 +428,8 @@ def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, M
     out: list[dict[str, Any]] = []
     for key, gold_data in sorted(gold_docs.items()):
         gold, pred = _Annotation(gold_data), _Annotation(pred_docs.get(key, {}))
-        used: set[int] = set()
-        matched: set[int] = set()
-        for g_index, gf in enumerate(gold.facts):
-            for i, pf in enumerate(pred.facts):
-                if i not in used and _fact_matches(gf, pf, gold, pred):
-                    used.add(i)
-                    matched.add(g_index)
-                    break
+        matched = _pair_facts(gold, pred)
+        used = set(matched.values())
         for g_index, gf in enumerate(gold.facts):
             if g_index not in matched:
                 out.append({"doc": key, "kind": "missed_fact", "fact": dict(gf), "why": _why(gf, pred, gold, "extracted")})
