@@ -70,7 +70,7 @@ def test_shipped_model_loads_without_pickle_and_has_an_identity():
     assert total <= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights"])
+@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places"])
 def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -86,11 +86,36 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
         config["format_version"] = FORMAT_VERSION + 1
         (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
         expected = "train the model again"
-    else:
+    elif damage == "weights":
         (folder / "weights.npz").write_bytes(b"not a numpy file")
         expected = "cannot read the weights"
+    else:
+        (folder / "places.json").write_text('{"country": "France"}', encoding="utf-8")
+        expected = "places.json: cannot read the place names"
     with pytest.raises(ModelError, match=expected):
         ExtractionModel.load(folder)
+
+
+def test_the_model_carries_its_place_names_and_candidates_get_them_as_features():
+    from kg import nlp
+    from kg.learn.candidates import entity_candidates
+    from kg.learn.places import from_json, to_json
+    from kg.model import Document
+
+    model = load_model()
+    assert model.config["places"]["names"] == len(model.places) > 10_000
+    assert "country" in model.places["tunisie"] and "city1m" in model.places["le caire"]
+    assert from_json(to_json(model.places)) == model.places
+    text = "La filiale Orange Tunisie ouvre un centre à Montréal avec Acme."
+    doc = Document(doc_id="t", path="t.txt", text=text, lang="fr", sha256="0")
+    ((_, chunks),) = list(nlp.pipe([(doc, text)], "fr"))
+    features = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr", model.places)}
+    assert "geo=city1m" in features["Montréal"]
+    assert "geolast=country" in features["Orange Tunisie"]
+    assert "geo=-" in features["Acme"]
+    # without a table (a model of another kind), no place is known
+    bare = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr")}
+    assert "geo=city1m" not in bare["Montréal"]
 
 
 def test_a_pickled_weights_file_is_refused(tmp_path):
@@ -136,6 +161,54 @@ def test_overlapping_candidates_longest_first_above_a_probability(longer, chosen
     got = choose_mentions(cands, probs, classes, 0.5, longer)
     assert [c.text for c, _, _, _ in got] == chosen
     assert {c.text: t for c, t, _, _ in got}.get("Nvidia AI Enterprise", "Product") == "Product"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        # a name with lower-case particles
+        ("Commission President Ursula von der Leyen opened the session.", "en", "Ursula von der Leyen"),
+        ("The fund is chaired by Sheikh Hamad bin Khalifa Al Thani this year.", "en", "Sheikh Hamad bin Khalifa Al Thani"),
+        # a form of address or a job title run into the name
+        ("Today, the Honourable Jane Whitford, Minister of Labour, announced a grant.", "en", "Jane Whitford"),
+        ("Acme Robotics President Tom Baxter said the plant would open.", "en", "Tom Baxter"),
+        ("Acme Robotics President Tom Baxter said the plant would open.", "en", "Acme Robotics"),
+        # a dash with spaces between a byline name and its title
+        ("By: Maria Lopez - Senior Editor at Daily Planet", "en", "Maria Lopez"),
+        # versions closing a product name
+        ("The team released Orca 2.5 70B on Monday.", "en", "Orca 2.5 70B"),
+        # French names keep their particles
+        ("Le ministre Jean de La Fontaine a présenté le plan.", "fr", "Jean de La Fontaine"),
+    ],
+)
+def test_entity_candidates_cover_names_inside_longer_capitalised_runs(text, lang, name):
+    from kg import nlp
+    from kg.learn.candidates import entity_candidates
+    from kg.model import Document
+
+    doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
+    ((_, chunks),) = list(nlp.pipe([(doc, text)], lang))
+    assert name in {text[c.start : c.end] for c in entity_candidates(chunks, lang)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "title", "role"),
+    [
+        ("Jeanne Roux, membre du conseil d'administration de Renault, a signé.", "fr", "membre du conseil d'administration", "board member"),
+        ("Paul Martin, secrétaire d’État au numérique, a parlé.", "fr", "secrétaire d’État", "secretary of state"),
+        ("Léa Blanc, présidente d’honneur de l'association, a parlé.", "fr", "présidente d’honneur", "honorary president"),
+        ("Ann Lee, UN Under-Secretary-General, spoke.", "en", "Under-Secretary-General", "under-secretary-general"),
+        ("They were re-elected as managing directors of the union.", "en", "managing directors", "managing director"),
+    ],
+)
+def test_job_titles_with_elisions_hyphens_and_plurals_are_found(text, lang, title, role):
+    from kg import nlp
+    from kg.extract.context import Sentence
+    from kg.extract.roles import _role_spans
+
+    doc = nlp.load(lang)(text)
+    found = _role_spans(Sentence(span=doc[:], offset=0, index=0, lang=lang), titles=True)
+    assert (title, role) in {(doc[a:b].text, r) for a, b, r in found}
 
 
 def test_document_features_say_how_the_document_names_both_entities():
@@ -185,6 +258,24 @@ def test_role_conventions_need_two_consistent_cases():
             "western regional director",
         ),
         ("Alibaba executive vice president Joe Tsai spoke at the event.", "en", "Joe Tsai", "Alibaba", "executive vice president"),
+        # a title after a coordination of people is each one's
+        (
+            "Board Members – Anna Berg, Tom Reid, Lisa Wong, Peter Hall, Maria Gomez, and Sam Hill were named to the "
+            "board of Nordmetall.",
+            "en",
+            "Sam Hill",
+            "Nordmetall",
+            "board member",
+        ),
+        # a title with an elision
+        (
+            "Trois nouveaux membres ont rejoint le conseil : Paul Martin, membre du conseil d'administration de "
+            "Nordmetall, a salué le vote.",
+            "fr",
+            "Paul Martin",
+            "Nordmetall",
+            "board member",
+        ),
     ],
 )
 def test_roles_keep_their_modifiers(text, lang, person, org, role):

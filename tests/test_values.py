@@ -19,6 +19,7 @@ from kg.extract.values import find_counts, find_money, find_target_year, parse_n
         ("up to US$4bn", "en", 4_000_000_000, "USD"),
         ("£100m for training", "en", 100_000_000, "GBP"),
         ("10 million euros", "en", 10_000_000, "EUR"),
+        ("a $1.5-billion deal", "en", 1_500_000_000, "USD"),
     ],
 )
 def test_money(text, lang, value, currency):
@@ -38,6 +39,9 @@ def test_money(text, lang, value, currency):
         ("60 unions", "en", [60]),
         ("en 2024, 40 % des salariés", "fr", []),
         ("a $4 billion investment", "en", []),
+        ("to certify 30-million people", "en", [30_000_000]),
+        ("its 10-K filing", "en", [10]),
+        ("the 30-member board", "en", [30]),
     ],
 )
 def test_counts(text, lang, values):

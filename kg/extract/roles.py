@@ -46,7 +46,8 @@ def _role_starts(lang: str, titles: bool = False) -> tuple[frozenset[str], int]:
     for k in roles:
         first = k.split()[0]
         starts.update({first, first.split("-")[0]})
-    return frozenset(starts), max(len(k.split()) for k in roles)
+    # in tokens: "under-secretary-general" is five, "conseil d'administration" three
+    return frozenset(starts), max(len(k.split()) + 2 * k.count("-") + k.count("'") for k in roles)
 
 
 def _role_spans(sent: Sentence, titles: bool = False) -> list[tuple[int, int, str]]:
@@ -71,7 +72,7 @@ def _find_role_spans(sent: Sentence, titles: bool = False) -> list[tuple[int, in
     while i < len(toks):
         hit = None
         for n in range(min(maxlen, len(toks) - i), 0, -1) if words[i] in starts else ():
-            phrase = " ".join(words[i : i + n]).replace(" - ", "-")
+            phrase = " ".join(words[i : i + n]).replace(" - ", "-").replace("' ", "'")
             if phrase in roles:
                 hit = (toks[i].i, toks[i].i + n, roles[phrase])
                 break

@@ -66,7 +66,7 @@ class ScoredFact:
 
 def analyse_document(document: Document, chunks: list[tuple[int, Doc]], model: ExtractionModel) -> Analysis:
     """Entities chosen by the model, and the document's candidate facts."""
-    cands = entity_candidates(chunks, document.lang)
+    cands = entity_candidates(chunks, document.lang, model.places)
     ent = model.classifiers["entities"]
     probs = ent.predict_proba([c.features for c in cands])
     chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold, model.longer_span)
@@ -88,6 +88,7 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
     """Every fact some candidate supports, with its best score (no threshold applied)."""
     facts: dict[tuple[str, str, str], ScoredFact] = {}
     support: dict[tuple[str, str, str], list[tuple[float, PairCandidate]]] = {}
+    counted: dict[tuple[str, str, str], ScoredFact] = {}  # per group fact, its best candidate stating a count
 
     def put(f: ScoredFact) -> None:
         key = (f.subject, f.predicate, f.object if f.kind != "quote" else f"{f.object}@{f.start}")
@@ -95,6 +96,10 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
         if pair is not None:
             support.setdefault(key, []).append((f.score, pair))  # type: ignore[arg-type]
         old = facts.get(key)
+        if f.kind == "group" and "count" in f.attributes:
+            best = counted.get(key)
+            if best is None or f.score > best.score:
+                counted[key] = f
         if old is None or f.score > old.score:
             facts[key] = f
 
@@ -151,6 +156,9 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             end = max(qe, cand.speaker.end)  # type: ignore[attr-defined]
             put(ScoredFact(cand.speaker.key or "", "said", cand.quote, "quote", score, start, end))  # type: ignore[attr-defined]
     for key, f in facts.items():
+        # a group fact stated several times takes its count from the best statement that gives one
+        if f.kind == "group" and "count" not in f.attributes and key in counted:
+            f.attributes["count"] = counted[key].attributes["count"]
         if f.kind == "entity":
             f.rule, hit = _rule_of(an, f.subject, f.predicate, f.object)
             pairs = [pair for _, pair in sorted(support.get(key, []), key=lambda x: -x[0])]
@@ -189,10 +197,15 @@ def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | Non
         return None
     lo = min(person.span.start, org.span.start)
     hi = max(person.span.end, org.span.end)
+    # "A, B and C were re-elected as managing directors": a title outside a coordination of
+    # people is as near to each of them as to the coordination
+    group = [m for m in sent.group(person, {"Person"}) if m.span is not None]
+    g0, g1 = min(m.span.start for m in group), max(m.span.end for m in group)  # type: ignore[union-attr]
 
     def distance(r: tuple[int, int, str]) -> int:
         inside = lo <= r[0] and r[1] <= hi
-        d = min(abs(r[0] - person.span.end), abs(person.span.start - r[1]))
+        p0, p1 = (g0, g1) if r[1] <= g0 or r[0] >= g1 else (person.span.start, person.span.end)  # type: ignore[union-attr]
+        d = min(abs(r[0] - p1), abs(p0 - r[1]))
         return d - (5 if inside else 0)
 
     best = min(spans, key=distance)

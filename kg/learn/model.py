@@ -6,6 +6,7 @@ A model directory holds::
                    trained on, decision thresholds, confidence calibration, training figures
     classifiers.json  each classifier's classes and feature vocabulary
     weights.npz    each classifier's weights (numpy arrays; loaded with allow_pickle=False)
+    places.json    the place names the entity features look up (:mod:`kg.learn.places`)
 
 Nothing in it is code: loading a model never runs anything it contains. The
 model's identity (:attr:`ExtractionModel.model_id`) is a digest of its files; it
@@ -28,6 +29,9 @@ import numpy as np
 
 from kg.errors import ModelError
 from kg.learn.linear import LinearModel
+from kg.learn.places import Places
+from kg.learn.places import from_json as places_from_json
+from kg.learn.places import to_json as places_json
 
 __all__ = [
     "FORMAT",
@@ -42,10 +46,10 @@ __all__ = [
 
 FORMAT = "kg-extraction-model"
 #: Bumped whenever the features or the files change meaning; older models are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: The classifiers a model holds.
 CLASSIFIERS = ("entities", "pairs", "groups", "quotes")
-_FILES = ("config.json", "classifiers.json", "weights.npz")
+_FILES = ("config.json", "classifiers.json", "weights.npz", "places.json")
 
 
 @dataclass
@@ -70,6 +74,8 @@ class ExtractionModel:
     config: dict[str, Any]
     path: Path | None = None
     model_id: str = ""
+    #: place names the entity features look up (:mod:`kg.learn.places`), saved with the model
+    places: Places = field(default_factory=dict)
 
     @property
     def entity_threshold(self) -> float:
@@ -107,6 +113,7 @@ class ExtractionModel:
             arrays.update(self.classifiers[k].arrays(k))
         with open(out / "weights.npz", "wb") as handle:
             np.savez_compressed(handle, **dict(sorted(arrays.items())))
+        (out / "places.json").write_text(json.dumps(places_json(self.places), ensure_ascii=False) + "\n", encoding="utf-8")
         self.path = out
         self.model_id = model_id(out)
         return out
@@ -141,12 +148,16 @@ class ExtractionModel:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, ValueError) as exc:
             raise ModelError(f"{folder / 'weights.npz'}: cannot read the weights: {exc}") from exc
+        try:
+            places = places_from_json(json.loads((folder / "places.json").read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ModelError(f"{folder / 'places.json'}: cannot read the place names: {exc}") from exc
         classifiers = {}
         for k in CLASSIFIERS:
             if k not in described:
                 raise ModelError(f"{folder / 'classifiers.json'}: the classifier {k!r} is missing")
             classifiers[k] = LinearModel.from_parts(described[k], arrays, k, folder)
-        return cls(classifiers=classifiers, config=config, path=folder, model_id=model_id(folder))
+        return cls(classifiers=classifiers, config=config, path=folder, model_id=model_id(folder), places=places)
 
 
 def model_id(folder: str | os.PathLike[str]) -> str:

@@ -21,6 +21,7 @@ from kg.extract import mentions as rules
 from kg.extract.lexicon import fold, load_gazetteer, load_roles, load_yaml
 from kg.extract.mentions import doc_text
 from kg.extract.tokens import TokenTable, table
+from kg.learn.places import Places
 
 __all__ = ["SpanCandidate", "span_candidates", "span_features", "NONE"]
 
@@ -30,6 +31,16 @@ NONE = "NONE"
 _CONNECT = {"de", "du", "des", "d'", "d’", "of", "for", "the", "&", "la", "le", "l'", "l’", "on", "en", "and", "et"}
 _OPEN_CONNECT = {"de", "du", "des", "d'", "d’", "of", "for", "&", "la", "l'", "l’", "on", "en"}
 _QUOTE_CHARS = set("«»“”\"()[]")
+#: Lower-case particles inside personal names ("Ursula von der Leyen", "Tahnoon bin Zayed").
+_PARTICLES = {"von", "van", "der", "den", "bin", "ibn", "al", "el", "ben", "da", "di", "dos", "y", "zu"}
+#: Dashes that, with a space on each side, separate a name from what follows ("Kate Bell - TUC").
+_DASHES = {"-", "–", "—"}
+#: Forms of address that open a run without being part of the name.
+_HONORIFICS = {
+    "the", "honourable", "honorable", "hon", "hon.", "h.e.", "s.e.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms",
+    "ms.", "mme", "mlle", "m.", "sir", "dame", "lord", "roi", "reine", "king", "queen", "prince", "princess", "pope",
+    "pape", "saint", "rev.", "maitre", "me", "pr", "pr.", "prof.", "professor", "professeur",
+}  # fmt: skip
 _MAX_RUN = 12
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th|e|er|ère|eme|ème)|first|second|third|premier|première)$", re.I)
 
@@ -79,6 +90,13 @@ def _runs(tab: TokenTable, name: list[bool]) -> list[tuple[int, int]]:
             if tab.lower[j] in _OPEN_CONNECT and j + 1 < n and name[j + 1] and not tab.is_sent_start[j + 1]:
                 j += 1
                 continue
+            # "von der Leyen", "bin Zayed": one or two particles between two names
+            k = j
+            while k < n and k - j < 2 and tab.text[k] in _PARTICLES and not tab.is_sent_start[k]:
+                k += 1
+            if k > j and k < n and name[k] and not tab.is_sent_start[k]:
+                j = k
+                continue
             break
         out.append((i, j))
         i = j
@@ -127,6 +145,7 @@ def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str
                 add(t.start, t.end, "trim", ent.label_)
     for span, _type in rules._head_names(doc, lang):
         add(span.start, span.end, "head")
+    role_words = _role_words(lang)
     for s, e in _runs(tab, name):
         add(s, e, "run")
         # "Web Summit 2016", "MWC 26", "Indus 2.0": a number closing the name
@@ -137,6 +156,33 @@ def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str
             add(s - 1, e, "run-ordinal")
         if tab.is_sent_start[s] and e - s > 1:
             add(s + 1, e, "run-inner")
+        # "Llama 3.1 405B", "Falcon 2 11B": numbers and versions closing the name
+        k = e
+        while k < n and k - e < 3 and (tab.like_num[k] or name[k]) and not tab.is_sent_start[k] and len(tab.text[k]) <= 6:
+            k += 1
+        if k > e + 1:
+            add(s, k, "run-number")
+        # "Kate Bell - TUC ...": the parts of a run around a dash with spaces on both sides
+        for k in range(s + 1, e - 1):
+            if tab.text[k] in _DASHES and tab.whitespace[k] and tab.whitespace[k - 1]:
+                add(s, k, "run-dash")
+                add(k + 1, e, "run-dash")
+        # "the Honourable Patty Hajdu", "H.E. Lerato Mataboge", "Chris Stephens MP": forms of
+        # address and job titles cut out ("European Commission President Ursula von der Leyen":
+        # the organisation before the title, the person after it)
+        titles = [k for k in range(s, e) if tab.folded[k] in _HONORIFICS or tab.folded[k] in role_words]
+        for k in titles:
+            if k > s:
+                add(s, k, "run-title")
+            if k + 1 < e:
+                add(k + 1, e, "run-title")
+        a, b = s, e
+        while a < b - 1 and a in titles:
+            a += 1
+        while b > a + 1 and b - 1 in titles:
+            b -= 1
+        if (a, b) != (s, e):
+            add(a, b, "run-trim")
         # "Microsoft et OpenAI", "Europe du Sud d'AWS": the parts of a run cut at a connector
         for k in range(s + 1, e - 1):
             if tab.lower[k] in _CONNECT or tab.text[k] == "&":
@@ -197,6 +243,12 @@ def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str
 
 
 @functools.cache
+def _role_words(lang: str) -> frozenset[str]:
+    """Single-word job titles of roles.yaml ("ceo", "minister", "président"), folded."""
+    return frozenset(fold(k) for k in load_roles(lang) if " " not in k)
+
+
+@functools.cache
 def _event_nouns(lang: str) -> frozenset[str]:
     """Common nouns that name an event (the typing lexicon's cue nouns and heads, and a few more)."""
     cues = _typing()["cue_nouns"]["Event"]
@@ -252,8 +304,13 @@ def span_text(doc: Doc, tab: TokenTable, start: int, end: int) -> str:
     return doc_text(doc)[tab.idx[start] : tab.idx[end - 1] + len(tab.text[end - 1])]
 
 
-def span_features(doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str], lines: list[str]) -> list[str]:
-    """Features of one candidate (strings; the model's vocabulary maps them to columns)."""
+def span_features(
+    doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str], lines: list[str], places: Places | None = None
+) -> list[str]:
+    """Features of one candidate (strings; the model's vocabulary maps them to columns); ``places``:
+    the model's place names (:mod:`kg.learn.places`)."""
+    if places is None:
+        places = {}
     lex = _LEX.get(lang)
     if lex is None:
         lex = _LEX[lang] = _lexicons(lang)
@@ -275,6 +332,11 @@ def span_features(doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str
         f.append("rule=-")
     g = gaz.get(text)
     f.append(f"gaz={g[0] if g else '-'}")
+    # what a place of that name is: the whole span, and its last and first words ("Orange Fab Tunisie")
+    f += [f"geo={k}" for k in sorted(places.get(whole, ("-",)))]
+    if n > 1:
+        f += [f"geolast={k}" for k in sorted(places.get(folded[-1], ()))]
+        f += [f"geofirst={k}" for k in sorted(places.get(folded[0], ()))]
     if n > 1:
         f += [f"w={w}" for w in folded]
     f.append(f"first={folded[0]}")
