@@ -70,7 +70,7 @@ def test_shipped_model_loads_without_pickle_and_has_an_identity():
     assert total <= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places"])
+@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places", "names"])
 def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -89,9 +89,12 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     elif damage == "weights":
         (folder / "weights.npz").write_bytes(b"not a numpy file")
         expected = "cannot read the weights"
-    else:
+    elif damage == "places":
         (folder / "places.json").write_text('{"country": "France"}', encoding="utf-8")
         expected = "places.json: cannot read the place names"
+    else:
+        (folder / "names.json").write_text('{"1": ["marie"]}', encoding="utf-8")
+        expected = "names.json: cannot read the names"
     with pytest.raises(ModelError, match=expected):
         ExtractionModel.load(folder)
 
@@ -116,6 +119,24 @@ def test_the_model_carries_its_place_names_and_candidates_get_them_as_features()
     # without a table (a model of another kind), no place is known
     bare = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr")}
     assert "geo=city1m" not in bare["Montréal"]
+
+
+def test_the_model_carries_given_and_family_names_and_candidates_get_them_as_features():
+    from kg import nlp
+    from kg.learn.candidates import entity_candidates
+    from kg.learn.names import from_json, to_json
+    from kg.model import Document
+
+    model = load_model()
+    assert model.config["names"]["words"] == len(model.names) > 10_000
+    assert model.names["marie"][0] == "1" and model.names["dupont"][1] in {"1", "2"}
+    assert from_json(to_json(model.names)) == model.names
+    text = "Marie Dupont a rejoint Zorblax Industries."
+    doc = Document(doc_id="t", path="t.txt", text=text, lang="fr", sha256="0")
+    ((_, chunks),) = list(nlp.pipe([(doc, text)], "fr"))
+    features = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr", model.places, model.names)}
+    assert "fname=1" in features["Marie Dupont"]
+    assert "fname=-" in features["Zorblax Industries"]
 
 
 def test_a_pickled_weights_file_is_refused(tmp_path):

@@ -31,6 +31,7 @@ from kg.extract.quotes import attribute_quotes, find_quotes
 from kg.extract.relations import run_rules
 from kg.extract.tokens import table
 from kg.learn import features as F
+from kg.learn.names import Names
 from kg.learn.places import Places
 from kg.learn.spans import SpanCandidate, line_categories, span_candidates, span_features, span_text
 from kg.model import SIGNATURES, Document
@@ -151,9 +152,11 @@ class Analysis:
 MAX_NAME_CHARS = 200
 
 
-def entity_candidates(chunks: list[tuple[int, Doc]], lang: str, places: Places | None = None) -> list[EntityCandidate]:
-    """Every span of the document that may name an entity, with its features (``places``: the
-    model's place names)."""
+def entity_candidates(
+    chunks: list[tuple[int, Doc]], lang: str, places: Places | None = None, names: Names | None = None
+) -> list[EntityCandidate]:
+    """Every span of the document that may name an entity, with its features (``places``, ``names``:
+    the model's place names and personal names)."""
     rule_mentions, _ = find_mentions(chunks, lang)
     out: list[EntityCandidate] = []
     for offset, doc in chunks:
@@ -165,7 +168,7 @@ def entity_candidates(chunks: list[tuple[int, Doc]], lang: str, places: Places |
         for c in cands:
             if tab.idx[c.end - 1] + len(tab.text[c.end - 1]) - tab.idx[c.start] > MAX_NAME_CHARS:
                 continue  # a run of text no name is this long ("VeryVeryVery…" pasted 2,500 times)
-            out.append(EntityCandidate(offset, doc, c, span_features(doc, c, lang, counts, lines, places)))
+            out.append(EntityCandidate(offset, doc, c, span_features(doc, c, lang, counts, lines, places, names)))
     return out
 
 

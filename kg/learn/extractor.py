@@ -66,7 +66,7 @@ class ScoredFact:
 
 def analyse_document(document: Document, chunks: list[tuple[int, Doc]], model: ExtractionModel) -> Analysis:
     """Entities chosen by the model, and the document's candidate facts."""
-    cands = entity_candidates(chunks, document.lang, model.places)
+    cands = entity_candidates(chunks, document.lang, model.places, model.names)
     ent = model.classifiers["entities"]
     probs = ent.predict_proba([c.features for c in cands])
     chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold, model.longer_span)

@@ -7,6 +7,7 @@ A model directory holds::
     classifiers.json  each classifier's classes and feature vocabulary
     weights.npz    each classifier's weights (numpy arrays; loaded with allow_pickle=False)
     places.json    the place names the entity features look up (:mod:`kg.learn.places`)
+    names.json     the given and family names they look up (:mod:`kg.learn.names`)
 
 Nothing in it is code: loading a model never runs anything it contains. The
 model's identity (:attr:`ExtractionModel.model_id`) is a digest of its files; it
@@ -29,6 +30,9 @@ import numpy as np
 
 from kg.errors import ModelError
 from kg.learn.linear import LinearModel
+from kg.learn.names import Names
+from kg.learn.names import from_json as names_from_json
+from kg.learn.names import to_json as names_json
 from kg.learn.places import Places
 from kg.learn.places import from_json as places_from_json
 from kg.learn.places import to_json as places_json
@@ -49,7 +53,7 @@ FORMAT = "kg-extraction-model"
 FORMAT_VERSION = 2
 #: The classifiers a model holds.
 CLASSIFIERS = ("entities", "pairs", "groups", "quotes")
-_FILES = ("config.json", "classifiers.json", "weights.npz", "places.json")
+_FILES = ("config.json", "classifiers.json", "weights.npz", "places.json", "names.json")
 
 
 @dataclass
@@ -76,6 +80,8 @@ class ExtractionModel:
     model_id: str = ""
     #: place names the entity features look up (:mod:`kg.learn.places`), saved with the model
     places: Places = field(default_factory=dict)
+    #: given and family names the entity features look up (:mod:`kg.learn.names`), saved with the model
+    names: Names = field(default_factory=dict)
 
     @property
     def entity_threshold(self) -> float:
@@ -114,6 +120,7 @@ class ExtractionModel:
         with open(out / "weights.npz", "wb") as handle:
             np.savez_compressed(handle, **dict(sorted(arrays.items())))
         (out / "places.json").write_text(json.dumps(places_json(self.places), ensure_ascii=False) + "\n", encoding="utf-8")
+        (out / "names.json").write_text(json.dumps(names_json(self.names), ensure_ascii=False) + "\n", encoding="utf-8")
         self.path = out
         self.model_id = model_id(out)
         return out
@@ -152,12 +159,17 @@ class ExtractionModel:
             places = places_from_json(json.loads((folder / "places.json").read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ModelError(f"{folder / 'places.json'}: cannot read the place names: {exc}") from exc
+        try:
+            names = names_from_json(json.loads((folder / "names.json").read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ModelError(f"{folder / 'names.json'}: cannot read the names: {exc}") from exc
         classifiers = {}
         for k in CLASSIFIERS:
             if k not in described:
                 raise ModelError(f"{folder / 'classifiers.json'}: the classifier {k!r} is missing")
             classifiers[k] = LinearModel.from_parts(described[k], arrays, k, folder)
-        return cls(classifiers=classifiers, config=config, path=folder, model_id=model_id(folder), places=places)
+        return cls(classifiers=classifiers, config=config, path=folder, model_id=model_id(folder), places=places,
+                   names=names)  # fmt: skip
 
 
 def model_id(folder: str | os.PathLike[str]) -> str:

@@ -21,6 +21,7 @@ from kg.extract import mentions as rules
 from kg.extract.lexicon import fold, load_gazetteer, load_roles, load_yaml
 from kg.extract.mentions import doc_text
 from kg.extract.tokens import TokenTable, table
+from kg.learn.names import Names
 from kg.learn.places import Places
 
 __all__ = ["SpanCandidate", "span_candidates", "span_features", "NONE"]
@@ -305,12 +306,20 @@ def span_text(doc: Doc, tab: TokenTable, start: int, end: int) -> str:
 
 
 def span_features(
-    doc: Doc, c: SpanCandidate, lang: str, doc_counts: Counter[str], lines: list[str], places: Places | None = None
+    doc: Doc,
+    c: SpanCandidate,
+    lang: str,
+    doc_counts: Counter[str],
+    lines: list[str],
+    places: Places | None = None,
+    names: Names | None = None,
 ) -> list[str]:
-    """Features of one candidate (strings; the model's vocabulary maps them to columns); ``places``:
-    the model's place names (:mod:`kg.learn.places`)."""
+    """Features of one candidate (strings; the model's vocabulary maps them to columns); ``places``
+    and ``names``: the model's place names and personal names (:mod:`kg.learn.places`, :mod:`kg.learn.names`)."""
     if places is None:
         places = {}
+    if names is None:
+        names = {}
     lex = _LEX.get(lang)
     if lex is None:
         lex = _LEX[lang] = _lexicons(lang)
@@ -337,6 +346,13 @@ def span_features(
     if n > 1:
         f += [f"geolast={k}" for k in sorted(places.get(folded[-1], ()))]
         f += [f"geofirst={k}" for k in sorted(places.get(folded[0], ()))]
+    # a given name first, a family name last ("Marylise Léon")
+    given = names.get(folded[0], ("", ""))[0]
+    family = names.get(folded[-1], ("", ""))[1]
+    f.append(f"fname={given or '-'}" if n > 1 else f"only_fname={given or '-'}")
+    f.append(f"lname={family or '-'}")
+    if n > 1:
+        f.append(f"fname|lname={given or '-'}|{family or '-'}")
     if n > 1:
         f += [f"w={w}" for w in folded]
     f.append(f"first={folded[0]}")

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import KGError
-from kg.learn import align, places
+from kg.learn import align, names, places
 from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_mentions, entity_candidates
 from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
 from kg.learn.linear import LinearModel
@@ -131,7 +131,7 @@ def prepare(
         gold_of = {d.doc_id: g for d, g in same}
         for doc, chunks in nlp.pipe(((d, d.text) for d, _ in same), lang):
             data = gold_of[doc.doc_id]
-            cands = entity_candidates(chunks, lang, places.build())
+            cands = entity_candidates(chunks, lang, places.build(), names.build())
             gold = align.Gold(data)
             out.append(TrainingDocument(doc, chunks, data, cands, [align.entity_label(gold, c) for c in cands]))
             if progress:
@@ -440,7 +440,7 @@ def fit(
         step()
     classifiers = dict(_fit_facts(_rows(docs, ready, keep), cfg, seed), entities=entities)
     step()
-    model = ExtractionModel({k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build())
+    model = ExtractionModel({k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build(), names=names.build())
     thresholds, calibration, figures = _tune(held_out, model)
     corpus = hashlib.sha256()
     for d in docs:
@@ -457,6 +457,7 @@ def fit(
         "roles": figures["roles"],
         "spacy_models": _spacy_models(),
         "places": dict(places.sources(), names=len(model.places)),
+        "names": dict(names.sources(), words=len(model.names)),
     }
     return model
 
