@@ -15,8 +15,6 @@ import importlib.metadata
 from collections.abc import Mapping
 from typing import Any
 
-from kg.extract.lexicon import fold
-
 __all__ = ["Names", "build", "sources", "to_json", "from_json", "COMMON", "KNOWN"]
 
 #: Folded word -> (given-name bucket, family-name bucket): "1" (rank <= COMMON in some
@@ -50,6 +48,8 @@ def build() -> Names:
     """The table from the installed names-dataset (about ten seconds and 2 GB while it loads;
     done once per training)."""
     from names_dataset import NameDataset
+
+    from kg.extract.lexicon import fold  # (kg.extract imports spaCy, which loading a model does not need)
 
     data = NameDataset()
     out: dict[str, list[str]] = {}

