@@ -100,18 +100,15 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
 
 
 def test_the_model_carries_its_place_names_and_candidates_get_them_as_features():
-    from kg import nlp
     from kg.learn.candidates import entity_candidates
     from kg.learn.places import from_json, to_json
-    from kg.model import Document
 
     model = load_model()
     assert model.config["places"]["names"] == len(model.places) > 10_000
     assert "country" in model.places["tunisie"] and "city1m" in model.places["le caire"]
     assert from_json(to_json(model.places)) == model.places
     text = "La filiale Orange Tunisie ouvre un centre à Montréal avec Acme."
-    doc = Document(doc_id="t", path="t.txt", text=text, lang="fr", sha256="0")
-    ((_, chunks),) = list(nlp.pipe([(doc, text)], "fr"))
+    doc, chunks = _parsed(text, "fr")
     features = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr", model.places)}
     assert "geo=city1m" in features["Montréal"]
     assert "geolast=country" in features["Orange Tunisie"]
@@ -122,18 +119,15 @@ def test_the_model_carries_its_place_names_and_candidates_get_them_as_features()
 
 
 def test_the_model_carries_given_and_family_names_and_candidates_get_them_as_features():
-    from kg import nlp
     from kg.learn.candidates import entity_candidates
     from kg.learn.names import from_json, to_json
-    from kg.model import Document
 
     model = load_model()
     assert model.config["names"]["words"] == len(model.names) > 10_000
     assert model.names["marie"][0] == "1" and model.names["dupont"][1] in {"1", "2"}
     assert from_json(to_json(model.names)) == model.names
     text = "Marie Dupont a rejoint Zorblax Industries."
-    doc = Document(doc_id="t", path="t.txt", text=text, lang="fr", sha256="0")
-    ((_, chunks),) = list(nlp.pipe([(doc, text)], "fr"))
+    doc, chunks = _parsed(text, "fr")
     features = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr", model.places, model.names)}
     assert "fname=1" in features["Marie Dupont"]
     assert "fname=-" in features["Zorblax Industries"]
@@ -167,6 +161,16 @@ def _candidates(text: str, spans: list[tuple[int, int]]):
 
     doc = nlp.load("en")(text)
     return [EntityCandidate(0, doc, SpanCandidate(a, b), []) for a, b in spans]
+
+
+def _parsed(text: str, lang: str):
+    """A one-document corpus of ``text``, parsed: the document and its chunks."""
+    from kg import nlp
+    from kg.model import Document
+
+    doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
+    ((_, chunks),) = list(nlp.pipe([(doc, text)], lang))
+    return doc, chunks
 
 
 @pytest.mark.parametrize(
@@ -203,12 +207,9 @@ def test_overlapping_candidates_longest_first_above_a_probability(longer, chosen
     ],
 )
 def test_entity_candidates_cover_names_inside_longer_capitalised_runs(text, lang, name):
-    from kg import nlp
     from kg.learn.candidates import entity_candidates
-    from kg.model import Document
 
-    doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
-    ((_, chunks),) = list(nlp.pipe([(doc, text)], lang))
+    doc, chunks = _parsed(text, lang)
     assert name in {text[c.start : c.end] for c in entity_candidates(chunks, lang)}
 
 
@@ -300,12 +301,9 @@ def test_role_conventions_need_two_consistent_cases():
     ],
 )
 def test_roles_keep_their_modifiers(text, lang, person, org, role):
-    from kg import nlp
     from kg.learn.extractor import extract
-    from kg.model import Document
 
-    doc = Document(doc_id="t", path="t.txt", text=text, lang=lang, sha256="0")
-    ((_, chunks),) = list(nlp.pipe([(doc, text)], lang))
+    doc, chunks = _parsed(text, lang)
     ex = extract(doc, chunks, load_model())
     labels = {e.key: e.label for e in ex.entities}
     roles = {(labels[f.subject], labels[f.object]): f.role for f in ex.facts if f.predicate == "worksFor"}

@@ -105,10 +105,12 @@ _CUR_POST = (
 
 #: A hyphen before a scale word: "30-million people", "$1.5-billion" (not "10-K").
 _HYPHEN = r"-(?=milli|billi|trilli|thous)"
-_MONEY_PRE = re.compile(rf"(?P<cur>{_CUR_PRE})\s?(?P<num>{_NUM})(?:(?:\s?|{_HYPHEN})(?P<scale>{_SCALE}))?", re.I)
-_MONEY_POST = re.compile(rf"(?<![\w$€£])(?P<num>{_NUM})(?:(?:\s?|{_HYPHEN})(?P<scale>{_SCALE}))?\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
+#: An optional scale after a number, with a space, a hyphen or nothing between them.
+_SCALED = rf"(?:(?:\s?|{_HYPHEN})(?P<scale>{_SCALE}))?"
+_MONEY_PRE = re.compile(rf"(?P<cur>{_CUR_PRE})\s?(?P<num>{_NUM}){_SCALED}", re.I)
+_MONEY_POST = re.compile(rf"(?<![\w$€£])(?P<num>{_NUM}){_SCALED}\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
 _COUNT = re.compile(
-    rf"(?<![\w$€£.,])(?P<num>{_NUM})(?:(?:\s?|{_HYPHEN})(?P<scale>{_SCALE}))?(?![\w%])(?!\s?(?:%|pour\s?cent|percent|per\s?cent))",
+    rf"(?<![\w$€£.,])(?P<num>{_NUM}){_SCALED}(?![\w%])(?!\s?(?:%|pour\s?cent|percent|per\s?cent))",
     re.I,
 )
 _YEAR = {

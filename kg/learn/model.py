@@ -29,13 +29,10 @@ from typing import Any
 import numpy as np
 
 from kg.errors import ModelError
+from kg.learn import names, places
 from kg.learn.linear import LinearModel
 from kg.learn.names import Names
-from kg.learn.names import from_json as names_from_json
-from kg.learn.names import to_json as names_json
 from kg.learn.places import Places
-from kg.learn.places import from_json as places_from_json
-from kg.learn.places import to_json as places_json
 
 __all__ = [
     "FORMAT",
@@ -53,7 +50,12 @@ FORMAT = "kg-extraction-model"
 FORMAT_VERSION = 2
 #: The classifiers a model holds.
 CLASSIFIERS = ("entities", "pairs", "groups", "quotes")
-_FILES = ("config.json", "classifiers.json", "weights.npz", "places.json", "names.json")
+#: The lookup tables a model keeps: file, attribute, writer, reader, what they hold.
+_TABLES = (
+    ("places.json", "places", places.to_json, places.from_json, "the place names"),
+    ("names.json", "names", names.to_json, names.from_json, "the names"),
+)
+_FILES = ("config.json", "classifiers.json", "weights.npz", *(t[0] for t in _TABLES))
 
 
 @dataclass
@@ -119,8 +121,8 @@ class ExtractionModel:
             arrays.update(self.classifiers[k].arrays(k))
         with open(out / "weights.npz", "wb") as handle:
             np.savez_compressed(handle, **dict(sorted(arrays.items())))
-        (out / "places.json").write_text(json.dumps(places_json(self.places), ensure_ascii=False) + "\n", encoding="utf-8")
-        (out / "names.json").write_text(json.dumps(names_json(self.names), ensure_ascii=False) + "\n", encoding="utf-8")
+        for file, attr, to_json, _from_json, _what in _TABLES:
+            (out / file).write_text(json.dumps(to_json(getattr(self, attr)), ensure_ascii=False) + "\n", encoding="utf-8")
         self.path = out
         self.model_id = model_id(out)
         return out
@@ -155,21 +157,18 @@ class ExtractionModel:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, ValueError) as exc:
             raise ModelError(f"{folder / 'weights.npz'}: cannot read the weights: {exc}") from exc
-        try:
-            places = places_from_json(json.loads((folder / "places.json").read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ModelError(f"{folder / 'places.json'}: cannot read the place names: {exc}") from exc
-        try:
-            names = names_from_json(json.loads((folder / "names.json").read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ModelError(f"{folder / 'names.json'}: cannot read the names: {exc}") from exc
+        tables = {}
+        for file, attr, _to_json, from_json, what in _TABLES:
+            try:
+                tables[attr] = from_json(json.loads((folder / file).read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise ModelError(f"{folder / file}: cannot read {what}: {exc}") from exc
         classifiers = {}
         for k in CLASSIFIERS:
             if k not in described:
                 raise ModelError(f"{folder / 'classifiers.json'}: the classifier {k!r} is missing")
             classifiers[k] = LinearModel.from_parts(described[k], arrays, k, folder)
-        return cls(classifiers=classifiers, config=config, path=folder, model_id=model_id(folder), places=places,
-                   names=names)  # fmt: skip
+        return cls(classifiers=classifiers, config=config, path=folder, model_id=model_id(folder), **tables)
 
 
 def model_id(folder: str | os.PathLike[str]) -> str:

