@@ -2,7 +2,7 @@
 
 Loads the models first (outside the profile: a process pays that once), then profiles a
 full build of the corpus (by default the seed + dev articles of ../shared) and prints the
-call tree down to ``--depth`` frames, plus the build's own stage timings. Needs
+call tree (pyinstrument's condensed view: library frames folded), plus the build's own stage timings. Needs
 pyinstrument (``pip install pyinstrument``).
 
     python benchmarks/profile_build.py [--corpus DIR] [--synthetic N] [--html profile.html]

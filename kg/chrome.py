@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from kg.errors import IngestError
+from kg.yamlsafe import safe_load
 
 __all__ = [
     "Removal",
@@ -288,7 +289,7 @@ def load_rules(path: Path | None = None) -> ChromeRules:
     except (OSError, ModuleNotFoundError) as exc:
         raise IngestError(f"{path or 'kg.ontology/lexicon/chrome.yaml'}: cannot read chrome lexicon: {exc}") from exc
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise IngestError(f"{source}: invalid YAML: {exc}") from exc
     if not isinstance(data, Mapping):

@@ -75,6 +75,7 @@ from kg.extract.lexicon import fold, load_places, load_yaml
 from kg.extract.mentions import norm_key
 from kg.model import Entity, Extraction, Fact
 from kg.rdf import entity_iri
+from kg.yamlsafe import safe_load
 
 __all__ = ["Overrides", "Merge", "Resolution", "resolve", "load_overrides", "entity_iris"]
 
@@ -189,7 +190,7 @@ def load_overrides(corpus_dir: str | os.PathLike[str]) -> Overrides:
     if not path.is_file():
         return Overrides()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise KGError(f"{path}: cannot read aliases: {exc}") from exc
     if not isinstance(data, dict) or set(data) - {"merge", "split"}:

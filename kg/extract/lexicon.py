@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from kg.errors import ExtractionError
+from kg.yamlsafe import safe_load
 
 __all__ = [
     "load_yaml",
@@ -44,7 +45,7 @@ def load_yaml(name: str) -> Any:
     """Return the parsed content of ``ontology/lexicon/<name>.yaml``."""
     path = resources.files("kg.ontology").joinpath("lexicon", f"{name}.yaml")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ExtractionError(f"cannot read lexicon {path}: {exc}") from exc
 
