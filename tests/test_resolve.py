@@ -130,6 +130,14 @@ def test_bad_overrides_are_a_clear_error(tmp_path, text):
         load_overrides(tmp_path)
 
 
+def test_overrides_with_an_object_tag_are_refused_and_not_run(tmp_path):
+    marker = tmp_path / "RAN"
+    (tmp_path / "aliases.yaml").write_text(f"merge: !!python/object/apply:os.system ['touch {marker}']\n", encoding="utf-8")
+    with pytest.raises(kg.KGError, match="aliases.yaml"):
+        load_overrides(tmp_path)
+    assert not marker.exists()
+
+
 def _write(folder, name, text):
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
