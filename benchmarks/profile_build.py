@@ -2,8 +2,8 @@
 
 Loads the models first (outside the profile: a process pays that once), then profiles a
 full build of the corpus (by default the seed + dev articles of ../shared) and prints the
-call tree (pyinstrument's condensed view: library frames folded), plus the build's own stage timings. Needs
-pyinstrument (``pip install pyinstrument``).
+call tree (pyinstrument's condensed view: library frames folded), plus the build's own stage
+timings. Needs pyinstrument (``pip install pyinstrument``).
 
     python benchmarks/profile_build.py [--corpus DIR] [--synthetic N] [--html profile.html]
 """
