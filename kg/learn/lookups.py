@@ -38,9 +38,7 @@ def ungrouped(data: object, value: Callable[[str], V]) -> dict[str, V]:
         raise ValueError("expected an object of word lists")
     out: dict[str, V] = {}
     for k, words in data.items():
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        if not isinstance(words, list) or not set(map(type, words)) <= {str}:
             raise ValueError(f"expected a list of words for {k!r}")
-        shared = value(k)
-        for w in words:
-            out[w] = shared
+        out.update(dict.fromkeys(words, value(k)))
     return out
