@@ -70,7 +70,7 @@ def test_shipped_model_loads_without_pickle_and_has_an_identity():
     assert total <= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places", "names"])
+@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places", "places-words", "names"])
 def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -92,6 +92,9 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     elif damage == "places":
         (folder / "places.json").write_text('{"country": "France"}', encoding="utf-8")
         expected = "places.json: cannot read the place names"
+    elif damage == "places-words":
+        (folder / "places.json").write_text('{"country": ["france", 3, null]}', encoding="utf-8")
+        expected = "places.json: cannot read the place names: expected a list of words for 'country'"
     else:
         (folder / "names.json").write_text('{"1": ["marie"]}', encoding="utf-8")
         expected = "names.json: cannot read the names"
@@ -221,6 +224,9 @@ def test_entity_candidates_cover_names_inside_longer_capitalised_runs(text, lang
         ("Léa Blanc, présidente d’honneur de l'association, a parlé.", "fr", "présidente d’honneur", "honorary president"),
         ("Ann Lee, UN Under-Secretary-General, spoke.", "en", "Under-Secretary-General", "under-secretary-general"),
         ("They were re-elected as managing directors of the union.", "en", "managing directors", "managing director"),
+        ("Tom Reid, VP Europe at Kestrel, spoke.", "en", "VP", "vice president"),
+        ("Tom Reid, à la tête de Kestrel, a parlé.", "fr", "à la tête de", "ceo"),
+        ("Le président du directoire, Tom Reid, a parlé.", "fr", "président du directoire", "chairman of the management board"),
     ],
 )
 def test_job_titles_with_elisions_hyphens_and_plurals_are_found(text, lang, title, role):
@@ -289,6 +295,14 @@ def test_role_conventions_need_two_consistent_cases():
             "Nordmetall",
             "board member",
         ),
+        # a longer title holding the role a rule gives ("président" of "président du directoire")
+        ("Le président du directoire de Lumina, Paul Durand, a signé l’accord.", "fr", "Paul Durand", "Lumina",
+         "chairman of the management board"),  # fmt: skip
+        ("Jeanne Dubois, à la tête de Lumina, a présenté les résultats.", "fr", "Jeanne Dubois", "Lumina", "ceo"),
+        ("« Nous allons recruter », a déclaré Pierre Martin, un partenaire de Norvex Capital, au journal.", "fr",
+         "Pierre Martin", "Norvex Capital", "partner"),  # fmt: skip
+        ("Jeanne Dubois, secrétaire confédérale de Force Unie, a salué le vote.", "fr", "Jeanne Dubois", "Force Unie",
+         "confederal secretary"),  # fmt: skip
         # a title with an elision
         (
             "Trois nouveaux membres ont rejoint le conseil : Paul Martin, membre du conseil d'administration de "
@@ -308,6 +322,67 @@ def test_roles_keep_their_modifiers(text, lang, person, org, role):
     labels = {e.key: e.label for e in ex.entities}
     roles = {(labels[f.subject], labels[f.object]): f.role for f in ex.facts if f.predicate == "worksFor"}
     assert roles.get((person, org)) == role
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        # an amount written right after each investor of a list is its own (the list's sentence
+        # names no company: the investors are paired with the company named after it)
+        (
+            "Kestrel is raising $40 million. Investors include Norvex ($20 million), Alto Ventures ($12 million) "
+            "and Brix Capital ($8 million). Orbis, once set to buy Kestrel, is now investing $5 million.",
+            {"Norvex": 20_000_000, "Alto Ventures": 12_000_000, "Brix Capital": 8_000_000},
+        ),
+        # the amount is in another sentence stating the fact than the best one
+        (
+            "Microsoft invests in Kestrel. The software giant Microsoft will invest $1.5 billion in the Lisbon-based "
+            "company Kestrel to speed up its growth.",
+            {"Microsoft": 1_500_000_000},
+        ),
+    ],
+)
+def test_investors_get_the_amount_written_for_them(text, amounts):
+    from kg.learn.extractor import extract
+
+    doc, chunks = _parsed(text, "en")
+    ex = extract(doc, chunks, load_model())
+    labels = {e.key: e.label for e in ex.entities}
+    found = {labels[f.subject]: f.amount for f in ex.facts if f.predicate == "investsIn" and labels[f.object] == "Kestrel"}
+    assert {k: found.get(k) for k in amounts} == amounts
+    assert all(f.currency == "USD" for f in ex.facts if f.amount is not None)
+    # the company raising the money is no investor of its round's amount
+    assert not [f for f in ex.facts if labels[f.subject] == "Kestrel" and f.amount is not None]
+
+
+def test_a_count_in_the_organisations_own_sentence_beats_one_read_across_sentences():
+    from copy import copy
+
+    from kg.learn.extractor import analyse_document, score_facts
+    from kg.learn.spans import NONE
+
+    text = (
+        "Le groupe Norvex veut former 3 millions de personnes d’ici à 2030. Le groupe Kestrel prévoit de former "
+        "200 000 personnes."
+    )
+    doc, chunks = _parsed(text, "fr")
+    model = copy(load_model())
+    an = analyse_document(doc, chunks, model)
+    cross = [g for g in an.groups if g.org.start < an.sentences[g.sentence].start_char]
+    assert [(g.org.text, g.count) for g in cross] == [("Norvex", 200_000)]
+
+    class Across:
+        """Scores the candidate read across sentences above the one in Norvex's own sentence."""
+
+        classes = (NONE, "trains")
+
+        def predict_proba(self, rows):
+            return np.array([[0.1, 0.9] if g in cross else [0.4, 0.6] for g in an.groups])
+
+    model.classifiers = {**model.classifiers, "groups": Across()}
+    fact = score_facts(an, model)[("Organization:norvex", "trains", "personnes")]
+    assert fact.score == pytest.approx(0.9)  # the best evidence decides whether the fact holds
+    assert fact.attributes["count"] == 3_000_000  # its own sentence gives the count
 
 
 # --- training -------------------------------------------------------------------------------------

@@ -97,8 +97,9 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             support.setdefault(key, []).append((f.score, pair))  # type: ignore[arg-type]
         old = facts.get(key)
         if f.kind == "group" and "count" in f.attributes:
+            # a count written in the organisation's own sentence beats one read across sentences
             best = counted.get(key)
-            if best is None or f.score > best.score:
+            if best is None or (f.attributes["_same"], f.score) > (best.attributes["_same"], best.score):
                 counted[key] = f
         if old is None or f.score > old.score:
             facts[key] = f
@@ -135,7 +136,7 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             for k, label in enumerate(groups.classes):
                 if label == NONE or row[k] < 0.02:
                     continue
-                attrs: dict[str, object] = {}
+                attrs: dict[str, object] = {"_same": cand.org.start >= sent.start_char}
                 if cand.count is not None:
                     attrs["count"] = cand.count
                 if cand.year is not None and label == "trains":
@@ -157,12 +158,14 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             put(ScoredFact(cand.speaker.key or "", "said", cand.quote, "quote", score, start, end))  # type: ignore[attr-defined]
     for key, f in facts.items():
         # a group fact stated several times takes its count from the best statement that gives one
-        if f.kind == "group" and "count" not in f.attributes and key in counted:
+        if f.kind == "group" and key in counted:
             f.attributes["count"] = counted[key].attributes["count"]
+        f.attributes.pop("_same", None)
         if f.kind == "entity":
             f.rule, hit = _rule_of(an, f.subject, f.predicate, f.object)
             pairs = [pair for _, pair in sorted(support.get(key, []), key=lambda x: -x[0])]
             _attributes(an, f, hit, pairs)
+            f.attributes["_sentences"] = list(dict.fromkeys(k for p in pairs for k in (p.first_sentence, p.sentence)))
             f.attributes.pop("_pair", None)
     return facts
 
@@ -172,9 +175,15 @@ def _attributes(an: Analysis, f: ScoredFact, hit: object | None, pairs: list[Pai
     that gives one (``pairs``: the candidates that state the fact, best first)."""
     if f.predicate == "worksFor":
         role = getattr(hit, "role", None)
-        near = next((r for r in (_nearest_role(an, f, pair) for pair in pairs) if r), None)
-        # the title next to the person, with its modifiers ("executive vice president" for "vice president")
-        if not role or (near and near != role and near.endswith(" " + role)):
+        found = next(((r, pair) for r, pair in ((_nearest_role(an, f, pair), pair) for pair in pairs) if r), None)
+        near = found[0] if found else None
+        # the title next to the person, with its modifiers ("executive vice president" for "vice president"),
+        # or a longer title that holds the rule's ("co-head", "président du directoire")
+        if not role or (
+            near
+            and near != role
+            and (near.endswith(" " + role) or near.endswith("-" + role) or _holds_role(an, found[1], near, role))  # type: ignore[index]
+        ):
             role = near
         if role:
             f.attributes["role"] = role
@@ -182,6 +191,16 @@ def _attributes(an: Analysis, f: ScoredFact, hit: object | None, pairs: list[Pai
         amount, currency = getattr(hit, "amount", None), getattr(hit, "currency", None)
         if amount is not None and currency:
             f.attributes["amount"], f.attributes["currency"] = amount, currency
+
+
+def _holds_role(an: Analysis, pair: PairCandidate, near: str, role: str) -> bool:
+    """Whether the job title ``near`` of the pair's sentence is a longer title holding one that names ``role``."""
+    from kg.extract.roles import _role_spans
+
+    sent = an.sentences[pair.sentence]
+    titles = [(t0, t1) for t0, t1, t in _role_spans(sent, titles=True) if near.endswith(t)]
+    roles = [(r0, r1) for r0, r1, r in _role_spans(sent) if r == role]
+    return any(t0 <= r0 and r1 <= t1 and r1 - r0 < t1 - t0 for r0, r1 in roles for t0, t1 in titles)
 
 
 def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | None:
@@ -250,32 +269,42 @@ def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | Non
 
 
 def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
-    """A funding amount stated in the sentence of a single investor's fact."""
+    """A funding amount for an investor's fact, from the sentences that state it (best first):
+    an amount written right after the investor ("Tamarack ($27 million)", "la BPI qui investit
+    20 millions d'euros", not "X raised $40 million") is its own; the one amount of a sentence
+    where no other investor in the same company is kept is too."""
+    from kg.extract.context import find_triggers
     from kg.extract.values import find_money
 
     if f.predicate != "investsIn" or "amount" in f.attributes or f.sentence < 0:
         return
-    rivals = [g for g in facts if g is not f and g.predicate == "investsIn" and g.object == f.object
-              and g.sentence == f.sentence]  # fmt: skip
-    if rivals:
-        # several investors in one sentence: an amount written right after an investor is its own
-        # ("la MACSF qui investit 13 millions d'euros et la BPI 20 millions d'euros")
-        sent = an.sentences[f.sentence]
-        text = sent.text
+    sentences = f.attributes.get("_sentences") or [f.sentence]
+    for k in dict.fromkeys([f.sentence, *sentences]):  # type: ignore[misc]
+        sent = an.sentences[k]
+        money = find_money(sent.text, an.document.lang)
+        if not money:
+            continue
         base = sent.start_char
         mine = [m for m in sent.mentions if m.key == f.subject]
-        others = [m for m in sent.mentions if m.key != f.subject and m.type in {"Organization", "Person"}]
-        for q in find_money(text, an.document.lang):
+        others = [m for m in sent.mentions if m.key not in (f.subject, f.object) and m.type in {"Organization", "Person"}]
+        doc = sent.span.doc
+        raising = [sent.offset + doc[t.start].idx for t in find_triggers(sent, "raise")]
+        for q in money:
             qs = base + q.start
             before = [m for m in mine if m.end <= qs and qs - m.end <= 60]
-            if before and not any(before[-1].end <= o.start < qs for o in others):
+            if (
+                before
+                and not any(before[-1].end <= o.start < qs for o in others)
+                and not any(before[-1].end <= r < qs for r in raising)
+            ):
                 f.attributes["amount"], f.attributes["currency"] = q.value, q.currency
                 return
-        return
-    sent = an.sentences[f.sentence]
-    money = find_money(sent.text, an.document.lang)
-    if len(money) == 1:
-        f.attributes["amount"], f.attributes["currency"] = money[0].value, money[0].currency
+        rivals = [g for g in facts if g is not f and g.predicate == "investsIn" and g.object == f.object
+                  and g.sentence == k]  # fmt: skip
+        raises = any(m.end <= r < base + money[0].start for m in mine for r in raising)  # "X raised $40 million"
+        if not rivals and len(money) == 1 and (mine or k == f.sentence) and not raises:
+            f.attributes["amount"], f.attributes["currency"] = money[0].value, money[0].currency
+            return
 
 
 def decide(an: Analysis, scored: dict[tuple[str, str, str], ScoredFact], model: ExtractionModel) -> list[ScoredFact]:
