@@ -380,9 +380,24 @@ def test_a_count_in_the_organisations_own_sentence_beats_one_read_across_sentenc
             return np.array([[0.1, 0.9] if g in cross else [0.4, 0.6] for g in an.groups])
 
     model.classifiers = {**model.classifiers, "groups": Across()}
-    fact = score_facts(an, model)[("Organization:norvex", "trains", "personnes")]
+    (fact,) = [f for f in score_facts(an, model).values() if (f.subject, f.predicate) == ("Organization:norvex", "trains")]
     assert fact.score == pytest.approx(0.9)  # the best evidence decides whether the fact holds
     assert fact.attributes["count"] == 3_000_000  # its own sentence gives the count
+
+
+def test_each_count_stated_for_a_group_is_a_fact_of_its_own():
+    from kg.learn.extractor import extract
+
+    text = (
+        "Zorblax will train 300,000 people in digital skills by 2027. Since 2020, Zorblax has trained 40,000 "
+        "people in its academies."
+    )
+    doc, chunks = _parsed(text, "en")
+    facts = [f for f in extract(doc, chunks, load_model()).facts if f.predicate == "trains"]
+    assert sorted(f.count for f in facts) == [40_000, 300_000]
+    for f in facts:  # each with the sentence that states its count
+        assert f"{f.count:,}" in f.provenance.sentence
+    assert {f.year for f in facts if f.count == 300_000} == {2027}
 
 
 # --- training -------------------------------------------------------------------------------------

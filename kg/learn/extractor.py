@@ -84,23 +84,31 @@ def _rule_of(an: Analysis, s: str, p: str, o: str) -> tuple[str, object | None]:
     return hits[0][0].rule, hits[0][0]
 
 
-def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, str], ScoredFact]:
-    """Every fact some candidate supports, with its best score (no threshold applied)."""
-    facts: dict[tuple[str, str, str], ScoredFact] = {}
-    support: dict[tuple[str, str, str], list[tuple[float, PairCandidate]]] = {}
-    counted: dict[tuple[str, str, str], ScoredFact] = {}  # per group fact, its best candidate stating a count
+def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple, ScoredFact]:
+    """Every fact some candidate supports, with its best score (no threshold applied).
+
+    Keys are ``(subject, predicate, object)``; a group fact's key also holds the count its
+    organisation's own sentence gives (``None`` for none), so each count stated for one group is
+    a fact of its own ("30 millions de personnes" and "dont 2 millions dans l'IA").
+    """
+    facts: dict[tuple, ScoredFact] = {}
+    support: dict[tuple, list[tuple[float, PairCandidate]]] = {}
+    counted: dict[tuple, ScoredFact] = {}  # per group fact without a count of its own, the best count read across
 
     def put(f: ScoredFact) -> None:
-        key = (f.subject, f.predicate, f.object if f.kind != "quote" else f"{f.object}@{f.start}")
+        if f.kind == "group":
+            own = f.attributes["count"] if f.attributes.pop("_same") else None
+            key: tuple = (f.subject, f.predicate, f.object.casefold(), own)
+            if own is None and "count" in f.attributes:
+                best = counted.get(key)
+                if best is None or f.score > best.score:
+                    counted[key] = f
+        else:
+            key = (f.subject, f.predicate, f.object if f.kind != "quote" else f"{f.object}@{f.start}")
         pair = f.attributes.get("_pair")
         if pair is not None:
             support.setdefault(key, []).append((f.score, pair))  # type: ignore[arg-type]
         old = facts.get(key)
-        if f.kind == "group" and "count" in f.attributes:
-            # a count written in the organisation's own sentence beats one read across sentences
-            best = counted.get(key)
-            if best is None or (f.attributes["_same"], f.score) > (best.attributes["_same"], best.score):
-                counted[key] = f
         if old is None or f.score > old.score:
             facts[key] = f
 
@@ -136,7 +144,7 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             for k, label in enumerate(groups.classes):
                 if label == NONE or row[k] < 0.02:
                     continue
-                attrs: dict[str, object] = {"_same": cand.org.start >= sent.start_char}
+                attrs: dict[str, object] = {"_same": cand.count is not None and cand.org.start >= sent.start_char}
                 if cand.count is not None:
                     attrs["count"] = cand.count
                 if cand.year is not None and label == "trains":
@@ -156,11 +164,8 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             start = min(qs, cand.speaker.start)  # type: ignore[attr-defined]
             end = max(qe, cand.speaker.end)  # type: ignore[attr-defined]
             put(ScoredFact(cand.speaker.key or "", "said", cand.quote, "quote", score, start, end))  # type: ignore[attr-defined]
+    _merge_counts(facts, counted)
     for key, f in facts.items():
-        # a group fact stated several times takes its count from the best statement that gives one
-        if f.kind == "group" and key in counted:
-            f.attributes["count"] = counted[key].attributes["count"]
-        f.attributes.pop("_same", None)
         if f.kind == "entity":
             f.rule, hit = _rule_of(an, f.subject, f.predicate, f.object)
             pairs = [pair for _, pair in sorted(support.get(key, []), key=lambda x: -x[0])]
@@ -168,6 +173,27 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple[str, str, st
             f.attributes["_sentences"] = list(dict.fromkeys(k for p in pairs for k in (p.first_sentence, p.sentence)))
             f.attributes.pop("_pair", None)
     return facts
+
+
+def _merge_counts(facts: dict[tuple, ScoredFact], counted: dict[tuple, ScoredFact]) -> None:
+    """Group facts: the statements of a group without a count of their own ("former les salariés")
+    support the best-scored fact that gives one; where none does, the fact takes the count of
+    the best statement read across sentences, if any."""
+    plain = [k for k, f in facts.items() if f.kind == "group" and k[3] is None]
+    for key in plain:
+        rivals = [k for k, f in facts.items() if f.kind == "group" and k[:3] == key[:3] and k[3] is not None]
+        f = facts[key]
+        if rivals:
+            best = facts[max(rivals, key=lambda k: (facts[k].score, -facts[k].start))]
+            if f.score > best.score:
+                best.score = f.score
+            if "year" not in best.attributes and "year" in f.attributes:
+                best.attributes["year"] = f.attributes["year"]
+            del facts[key]
+        elif key in counted:
+            f.attributes["count"] = counted[key].attributes["count"]
+        else:
+            f.attributes.pop("count", None)
 
 
 def _attributes(an: Analysis, f: ScoredFact, hit: object | None, pairs: list[PairCandidate]) -> None:
@@ -307,7 +333,7 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
             return
 
 
-def decide(an: Analysis, scored: dict[tuple[str, str, str], ScoredFact], model: ExtractionModel) -> list[ScoredFact]:
+def decide(an: Analysis, scored: dict[tuple, ScoredFact], model: ExtractionModel) -> list[ScoredFact]:
     """The facts whose score reaches the model's threshold for their property, with their attributes.
 
     A fact that needs an entity to take another of its possible classes ("Copilot" typed an
@@ -371,7 +397,7 @@ def to_extraction(an: Analysis, kept: list[ScoredFact], model: ExtractionModel) 
                 else:
                     places[key] = Entity(key=f"Place:{norm_key(label)}", label=label, type="Place",
                                          aliases=tuple(adjectives))  # fmt: skip
-    facts: dict[tuple[str, str, str], Fact] = {}
+    facts: dict[tuple, Fact] = {}
     for f in sorted(kept, key=lambda f: (f.start, f.subject, f.predicate, f.object)):
         s = places[f.subject].key if f.subject in places else f.subject
         o = places[f.object].key if f.kind == "entity" and f.object in places else f.object
@@ -394,7 +420,7 @@ def to_extraction(an: Analysis, kept: list[ScoredFact], model: ExtractionModel) 
             year=int(f.attributes["year"]) if f.attributes.get("year") is not None else None,  # type: ignore[call-overload]
             role=f.attributes.get("role"),  # type: ignore[arg-type]
         )
-        ident = (s, f.predicate, o if f.kind != "quote" else f"{o}@{f.start}")
+        ident = (s, f.predicate, o if f.kind != "quote" else f"{o}@{f.start}", fact.count if f.kind == "group" else None)
         if ident not in facts:
             facts[ident] = fact
     entities = []

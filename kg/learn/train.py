@@ -259,7 +259,7 @@ def extraction_document(ex: Extraction) -> dict[str, Any]:
 
 
 def _tune(
-    held: list[tuple[TrainingDocument, Analysis, dict[tuple[str, str, str], ScoredFact]]], model: ExtractionModel
+    held: list[tuple[TrainingDocument, Analysis, dict[tuple, ScoredFact]]], model: ExtractionModel
 ) -> tuple[dict[str, float], dict[str, dict[str, list[float]]], dict[str, Any]]:
     """Per property: the threshold that maximises F1 on held-out scores, and the calibration."""
     from kg.evaluate import fact_hits, predicate_key
