@@ -291,3 +291,24 @@ def test_partner_list_with_acronyms():
     partners = {frozenset((s, o)) for s, p, o in facts if p == "partnersWith"}
     assert frozenset(("CFDT", "Union des entreprises de proximité")) in partners
     assert frozenset(("CFDT", "ASTREES")) in partners
+
+
+@pytest.mark.parametrize(
+    ("text", "quotes"),
+    [
+        # a stray opening mark does not shift the pairs after it
+        (
+            'Elle a dit "Il n’y aura "pas de changement de ligne". Plus tard, "nous avons gagné", a-t-il dit, '
+            'parlant de "défaite productive".',
+            ["pas de changement de ligne", "nous avons gagné", "défaite productive"],
+        ),
+        # a quotation does not run over a paragraph break
+        ('"Une phrase qui ne finit pas\n\nPuis "une autre citation ici", dit-il.', ["une autre citation ici"]),
+        # marks after an opening bracket or an apostrophe open, before punctuation close
+        ('The report ("a clear warning") reached l\'"AI office" on Monday.', ["a clear warning", "AI office"]),
+    ],
+)
+def test_straight_quotation_marks_pair_by_what_surrounds_them(text, quotes):
+    from kg.extract.quotes import find_quotes
+
+    assert [q[2] for q in find_quotes(text)] == quotes

@@ -42,17 +42,54 @@ class Quote:
     confidence: float
 
 
+def _straight_closers(text: str) -> dict[int, int]:
+    """Straight double quotes paired by what surrounds them: a mark after a space and before a word
+    opens, one after a word and before a space or punctuation closes. An opening mark followed by
+    another that can only open is left unpaired (``"Il n'y aura "pas de changement"``), so one
+    stray mark does not shift every later pair of the text. Returns opening -> closing offsets."""
+    pairs: dict[int, int] = {}
+    opened: int | None = None
+    for m in re.finditer('"', text):
+        k = m.start()
+        before = text[k - 1] if k else " "
+        after = text[k + 1] if k + 1 < len(text) else " "
+        can_open = (before.isspace() or before in "([{-–—/'’") and not after.isspace()
+        can_close = not before.isspace() and (after.isspace() or not after.isalnum())
+        if opened is not None and "\n\n" in text[opened:k]:
+            opened = None  # a quotation does not run over a paragraph break
+        if opened is None:
+            if can_open or not can_close:
+                opened = k
+        elif can_close or not can_open:
+            pairs[opened] = k
+            opened = None
+        else:  # an opening mark while one is open: the earlier one is a stray
+            opened = k
+    return pairs
+
+
 def find_quotes(text: str) -> list[tuple[int, int, str]]:
-    """Quotations in ``text`` as ``(start, end, content)``; start/end include the marks."""
+    """Quotations in ``text`` as ``(start, end, content)``; start/end include the marks.
+
+    >>> [q[2] for q in find_quotes('Il dit "Il n’y aura "pas de changement de ligne". Puis "au revoir mes amis", dit-il.')]
+    ['pas de changement de ligne', 'au revoir mes amis']
+    """
     out: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
+    straight = _straight_closers(text) if '"' in text else {}
     for open_, close in _PAIRS:
         i = 0
         while True:
             s = text.find(open_, i)
             if s < 0:
                 break
-            e = text.find(close, s + 1)
+            if open_ == '"':
+                e = straight.get(s, -1)
+                if e < 0:
+                    i = s + 1
+                    continue
+            else:
+                e = text.find(close, s + 1)
             if e < 0:
                 break
             content = text[s + 1 : e]
