@@ -306,6 +306,17 @@ def test_partner_list_with_acronyms():
         ('"Une phrase qui ne finit pas\n\nPuis "une autre citation ici", dit-il.', ["une autre citation ici"]),
         # marks after an opening bracket or an apostrophe open, before punctuation close
         ('The report ("a clear warning") reached l\'"AI office" on Monday.', ["a clear warning", "AI office"]),
+        # a quotation with no closing mark in its paragraph runs to the paragraph's end
+        (
+            "Elle a ajouté : « Nous allons recruter cent personnes cette année.\n\n« Et former les autres », dit-elle.",
+            ["Nous allons recruter cent personnes cette année.", "Et former les autres"],
+        ),
+        ("He said: “We will hire a hundred people this year and", ["We will hire a hundred people this year and"]),
+        # a curly mark closed by a straight one does not swallow the quotation after it
+        (
+            'It is time for “the Intelligence Revolution", he said.\n"I think we are at the doorstep," he added.',
+            ["I think we are at the doorstep"],
+        ),
     ],
 )
 def test_straight_quotation_marks_pair_by_what_surrounds_them(text, quotes):

@@ -24,6 +24,7 @@ __all__ = ["find_quotes", "attribute_quotes", "Quote"]
 
 _PAIRS = [("«", "»"), ("“", "”"), ('"', '"'), ("„", "“")]
 _MAX_QUOTE = 1200
+_MARKS = re.compile("[«»“”„\"]")
 _PRONOUN = re.compile(
     r"(?:-t-(?:il|elle)\b|\b(?:il|elle|he|she)\s+(?:\w+\s+)?(?:a\s+|had\s+|has\s+)?\w+|\b\w+-(?:il|elle)\b|\b(?:said|says|added|told)\s+(?:he|she)\b)",
     re.I,
@@ -90,8 +91,23 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
                     continue
             else:
                 e = text.find(close, s + 1)
-            if e < 0:
-                break
+                para = text.find("\n\n", s + 1)
+                para = len(text) if para < 0 else para
+                again = text.find(open_, s + 1)
+                if 0 <= again < min(para, e if e >= 0 else len(text)):
+                    i = again  # another quotation opens before this one closes: this mark is a stray
+                    continue
+                if e < 0 or e > para:
+                    # no closing mark in the paragraph: the quotation runs to its end (continued in the
+                    # next paragraph, or cut short where an excerpt ends)
+                    e = len(text[:para].rstrip())
+                    content = text[s + 1 : e].strip()
+                    i = s + 1
+                    plain = not _MARKS.search(content)  # marks further on: this one is a stray, not an opening
+                    if plain and len(content.split()) >= 4 and len(content) <= _MAX_QUOTE and not any(a <= s < b for a, b in taken):
+                        taken.append((s, e))
+                        out.append((s, e, content))
+                    continue
             content = text[s + 1 : e]
             if "\n\n" in content or len(content) > _MAX_QUOTE:
                 i = s + 1 if open_ != close else e
