@@ -312,6 +312,8 @@ def test_partner_list_with_acronyms():
             ["Nous allons recruter cent personnes cette année.", "Et former les autres"],
         ),
         ("He said: “We will hire a hundred people this year and", ["We will hire a hundred people this year and"]),
+        # an opening mark right before punctuation opens nothing
+        ("Elle dit : ” Nous manquons de codeurs, on fera sans eux. “. L’ouverture est prévue pour octobre prochain.", []),
         # a curly mark closed by a straight one does not swallow the quotation after it
         (
             'It is time for “the Intelligence Revolution", he said.\n"I think we are at the doorstep," he added.',

@@ -103,7 +103,8 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
                     e = len(text[:para].rstrip())
                     content = text[s + 1 : e].strip()
                     i = s + 1
-                    plain = not _MARKS.search(content)  # marks further on: this one is a stray, not an opening
+                    # marks further on, or punctuation right after it ("… “."): a stray, not an opening
+                    plain = not _MARKS.search(content) and content[:1].isalnum()
                     if plain and len(content.split()) >= 4 and len(content) <= _MAX_QUOTE and not any(a <= s < b for a, b in taken):
                         taken.append((s, e))
                         out.append((s, e, content))
