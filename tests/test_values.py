@@ -42,6 +42,9 @@ def test_money(text, lang, value, currency):
         ("to certify 30-million people", "en", [30_000_000]),
         ("its 10-K filing", "en", [10]),
         ("the 30-member board", "en", [30]),
+        # Swiss thousands separators
+        ("avec ses quelque 200'000 membres", "fr", [200_000]),
+        ("1’500 salariés et 20 sites", "fr", [1_500, 20]),
     ],
 )
 def test_counts(text, lang, values):
@@ -71,6 +74,7 @@ def test_target_year(text, lang, year):
         ("2.75", "en", "2.75"),
         ("1.234,5", "fr", "1234.5"),
         ("1,234.5", "en", "1234.5"),
+        ("200'000", "fr", "200000"),
     ],
 )
 def test_parse_number(text, lang, value):

@@ -1,7 +1,10 @@
 """Quotations and their speakers, in French and English quote styles.
 
 Quotes are found on the whole text (they may span sentences): « … », “ … ”,
-and straight "…" pairs. The speaker is a person named next to a speech verb
+and straight "…" pairs, these paired by what surrounds each mark so that one stray
+mark does not shift the pairs after it. A quotation whose paragraph holds no closing
+mark runs to the paragraph's end (a quotation continued in the next paragraph, or an
+excerpt that ends inside it). The speaker is a person named next to a speech verb
 just after the quote ("…», a déclaré Brad Smith", "…," Sarah Friar said,
 "…", according to X) or just before it ("Julien Chaumond explique : « …"),
 or the person last named when a singular pronoun speaks ("a-t-il ajouté").

@@ -94,8 +94,8 @@ _CURRENCY_WORDS = {
     "rupees": "INR",
 }
 
-# 1,234,567.89 | 1 234 567,89 | 12,5 | 2.75 | 10 000
-_NUM = r"\d{1,3}(?:[ \u202f\u00a0.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+# 1,234,567.89 | 1 234 567,89 | 12,5 | 2.75 | 10 000 | 200'000 (Swiss)
+_NUM = r"\d{1,3}(?:[ \u202f\u00a0.,'’]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"(?:milliards?|millions?|milliers|mille|billions?|trillions?|thousand|mds?|mrds?|mios?|mn|bn|tn|[kmb])\b\.?"
 _CUR_PRE = r"(?:US\$|C\$|A\$|\$|€|£|¥)"
 _CUR_POST = (
@@ -127,10 +127,10 @@ _YEAR = {
 def parse_number(text: str, lang: str) -> Decimal | None:
     """Parse a number written the way ``lang`` writes them.
 
-    >>> parse_number("12,5", "fr"), parse_number("1,500", "en"), parse_number("10 000", "fr")
-    (Decimal('12.5'), Decimal('1500'), Decimal('10000'))
+    >>> parse_number("12,5", "fr"), parse_number("1,500", "en"), parse_number("10 000", "fr"), parse_number("200'000", "fr")
+    (Decimal('12.5'), Decimal('1500'), Decimal('10000'), Decimal('200000'))
     """
-    s = re.sub(r"[ \u202f\u00a0]", "", text)
+    s = re.sub(r"[ \u202f\u00a0'’]", "", text)
     if re.fullmatch(r"\d{1,3}([.,])\d{3}(\1\d{3})*", s):
         # a thousands separator, unless French writes a decimal comma ("1,500" is rare in fr)
         if lang == "fr" and "," in s and s.count(",") == 1:
