@@ -191,6 +191,59 @@ def test_overlapping_candidates_longest_first_above_a_probability(longer, chosen
     assert {c.text: t for c, t, _, _ in got}.get("Nvidia AI Enterprise", "Product") == "Product"
 
 
+def _analysed(text: str, lang: str, chosen: list[tuple[str, str]]):
+    """The analysis of ``text`` when the mentions chosen are the (first occurrence of each) ``(name, class)``."""
+    from kg.learn.candidates import EntityCandidate, analyse
+    from kg.learn.spans import SpanCandidate
+
+    doc, chunks = _parsed(text, lang)
+    ((offset, parsed),) = chunks
+    picked = []
+    for name, type_ in chosen:
+        start = text.index(name)
+        span = parsed.char_span(start, start + len(name))
+        assert span is not None, name
+        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
+    return analyse(doc, chunks, sorted(picked, key=lambda x: x[0].start))
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "entity", "names"),
+    [
+        # a form of address is not part of the name; the person named with it is the same person
+        ("Dr Amara Lindqvist opened the lab. Mr Lindqvist said it would grow.",
+         [("Dr Amara Lindqvist", "Person"), ("Mr Lindqvist", "Person")], "Person:amara lindqvist",
+         ["Amara Lindqvist", "Lindqvist"]),
+        # read as an organisation, a name after an address is still a person's
+        ("Today, the Honourable Jane Whitford announced a grant.", [("the Honourable Jane Whitford", "Organization")],
+         "Person:jane whitford", ["Jane Whitford"]),
+        # the last words of a longer name, alone, name the same organisation
+        ("The International Brotherhood of Teamsters voted. The Teamsters will strike in May.",
+         [("International Brotherhood of Teamsters", "Organization"), ("Teamsters", "Organization")],
+         "Organization:international brotherhood of teamsters", ["International Brotherhood of Teamsters", "Teamsters"]),
+        ("The Nordic Dockers General Council met. The Council elected a chair.",
+         [("Nordic Dockers General Council", "Organization"), ("The Council", "Organization")],
+         "Organization:nordic dockers general council", ["Nordic Dockers General Council", "The Council"]),
+    ],
+)  # fmt: skip
+def test_mentions_of_one_entity_are_grouped_without_forms_of_address(text, chosen, entity, names):
+    an = _analysed(text, "en", chosen)
+    assert entity in an.entities
+    assert sorted({m.text for m in an.entities[entity].mentions}) == sorted(names)
+    assert len(an.entities) == 1
+
+
+def test_a_place_and_a_longer_place_ending_with_it_stay_two_places():
+    an = _analysed("Ontario and Northern Ontario will get new plants.", "en", [("Ontario", "Place"), ("Northern Ontario", "Place")])
+    assert sorted(an.entities) == ["Place:northern ontario", "Place:ontario"]
+
+
+def test_an_ambiguous_short_name_is_left_alone():
+    text = "The Baltic Workers Council and the Alpine Workers Council met. The Council adjourned."
+    chosen = [("Baltic Workers Council", "Organization"), ("Alpine Workers Council", "Organization"), ("The Council", "Organization")]
+    assert len(_analysed(text, "en", chosen).entities) == 3
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "name"),
     [
@@ -214,6 +267,18 @@ def test_entity_candidates_cover_names_inside_longer_capitalised_runs(text, lang
 
     doc, chunks = _parsed(text, lang)
     assert name in {text[c.start : c.end] for c in entity_candidates(chunks, lang)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [("The plant is in Paris. It opened in May.", "en", "Paris"), ("Il s'est installé à Lyon. Puis ailleurs.", "fr", "Lyon")],
+)
+def test_no_candidate_ends_with_the_sentences_full_stop(text, lang, name):
+    from kg.learn.candidates import entity_candidates
+
+    doc, chunks = _parsed(text, lang)
+    texts = {text[c.start : c.end] for c in entity_candidates(chunks, lang)}
+    assert name in texts and name + "." not in texts
 
 
 @pytest.mark.parametrize(

@@ -717,9 +717,22 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
                 parent[short] = root(longer[0])
                 continue
         words = short.split()
+        s_type = best_type(clusters[short])
+        # "Teamsters" / "the Council" after "International Brotherhood of Teamsters" / "ITUC General Council"
+        if s_type not in ("Place", "Person") and not s_text.isupper():
+            ends = {
+                root(k)
+                for k in keys
+                if len(k.split()) > len(words)
+                and k.split()[-len(words) :] == words
+                and root(k) != short
+                and best_type(clusters[k]) not in ("Place", "Person")
+            }
+            if len(ends) == 1:
+                parent[short] = ends.pop()
+                continue
         if len(words) != 1:
             continue
-        s_type = best_type(clusters[short])
         candidates = []
         for long in keys:
             l_words = long.split()

@@ -218,6 +218,26 @@ def choose_mentions(
     return sorted(out, key=lambda x: (x[0].start, x[0].span.end))
 
 
+#: Forms of address before a personal name, not part of it.
+_ADDRESS = frozenset({
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "mme", "mme.", "mlle", "m.", "prof", "prof.", "pr.",
+    "professor", "professeur", "sir", "dame", "honourable", "honorable", "hon", "hon.", "h.e.", "s.e.",
+})  # fmt: skip
+
+
+def _after_address(tab, start: int, end: int) -> int:
+    """First token of a name after its forms of address ("Mr", "Dr", "the Honourable"), or ``start``."""
+    k = start
+    if k < end - 1 and tab.lower[k] == "the" and tab.lower[k + 1] in _ADDRESS:
+        k += 1
+    cut = k
+    while cut < end - 1 and tab.lower[cut] in _ADDRESS:
+        cut += 1
+    if cut == k or not tab.text[cut][:1].isupper():
+        return start
+    return cut
+
+
 def analyse(
     document: Document, chunks: list[tuple[int, Doc]], chosen: list[tuple[EntityCandidate, str, float, tuple[str, ...]]]
 ) -> Analysis:
@@ -233,10 +253,15 @@ def analyse(
     mentions: list[WMention] = []
     alternatives: dict[int, tuple[str, ...]] = {}
     for c, type_, p, alts in chosen:
-        span = c.doc[c.span.start : c.span.end]
-        sent = sent_of[(id(c.doc), table(c.doc).sent_start[c.span.start])]
-        mentions.append(WMention(c.start, c.end, span.text, type_, "ner", sent, span, confidence=round(p, 4)))
-        alternatives[c.start] = alts
+        tab = table(c.doc)
+        first = _after_address(tab, c.span.start, c.span.end)
+        if first > c.span.start:  # "Mr Fechner", "the Honourable Patty Hajdu": a person, named without the address
+            type_, alts = "Person", ()
+        span = c.doc[first : c.span.end]
+        sent = sent_of[(id(c.doc), tab.sent_start[first])]
+        start = c.offset + tab.idx[first]
+        mentions.append(WMention(start, c.end, span.text, type_, "ner", sent, span, confidence=round(p, 4)))
+        alternatives[start] = alts
     mentions = _surnames(chunks, mentions)
     for m in mentions:
         if m.sent < 0 and m.span is not None:

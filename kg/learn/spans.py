@@ -124,6 +124,9 @@ def span_candidates(doc: Doc, lang: str, rule_mentions: list[tuple[int, int, str
         while end > start and (tab.is_space[end - 1] or tab.text[end - 1] in _QUOTE_CHARS or tab.is_punct[end - 1]
                                and tab.text[end - 1] not in {".", "+", "!", "?"}):  # fmt: skip
             end -= 1
+        # a sentence's full stop is not part of the name it closes ("… de Paris."), an initial's is ("John J.")
+        if end - start > 1 and tab.text[end - 1] == "." and len(tab.text[end - 2]) > 1:
+            end -= 1
         if end <= start or end - start > _MAX_RUN:
             return None
         if any("\n" in tab.text[k] for k in range(start, end)):
