@@ -33,7 +33,7 @@ from kg.extract.tokens import table
 from kg.learn import features as F
 from kg.learn.names import Names
 from kg.learn.places import Places
-from kg.learn.spans import SpanCandidate, line_categories, span_candidates, span_features, span_text
+from kg.learn.spans import PERSONAL_ADDRESS, SpanCandidate, line_categories, span_candidates, span_features, span_text
 from kg.model import SIGNATURES, Document
 
 __all__ = [
@@ -218,20 +218,13 @@ def choose_mentions(
     return sorted(out, key=lambda x: (x[0].start, x[0].span.end))
 
 
-#: Forms of address before a personal name, not part of it.
-_ADDRESS = frozenset({
-    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "mme", "mme.", "mlle", "m.", "prof", "prof.", "pr.",
-    "professor", "professeur", "sir", "dame", "honourable", "honorable", "hon", "hon.", "h.e.", "s.e.",
-})  # fmt: skip
-
-
 def _after_address(tab, start: int, end: int) -> int:
     """First token of a name after its forms of address ("Mr", "Dr", "the Honourable"), or ``start``."""
     k = start
-    if k < end - 1 and tab.lower[k] == "the" and tab.lower[k + 1] in _ADDRESS:
+    if k < end - 1 and tab.folded[k] == "the" and tab.folded[k + 1] in PERSONAL_ADDRESS:
         k += 1
     cut = k
-    while cut < end - 1 and tab.lower[cut] in _ADDRESS:
+    while cut < end - 1 and tab.folded[cut] in PERSONAL_ADDRESS:
         cut += 1
     if cut == k or not tab.text[cut][:1].isupper():
         return start

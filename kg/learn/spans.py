@@ -36,11 +36,15 @@ _QUOTE_CHARS = set("«»“”\"()[]")
 _PARTICLES = {"von", "van", "der", "den", "bin", "ibn", "al", "el", "ben", "da", "di", "dos", "y", "zu"}
 #: Dashes that, with a space on each side, separate a name from what follows ("Kate Bell - TUC").
 _DASHES = {"-", "–", "—"}
+#: Forms of address before a personal name, not part of it ("Mr Fechner", "the Honourable Patty Hajdu").
+PERSONAL_ADDRESS = frozenset({
+    "honourable", "honorable", "hon", "hon.", "h.e.", "s.e.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
+    "mme", "mme.", "mlle", "m.", "sir", "dame", "prof", "prof.", "pr.", "professor", "professeur",
+})  # fmt: skip
 #: Forms of address that open a run without being part of the name.
-_HONORIFICS = {
-    "the", "honourable", "honorable", "hon", "hon.", "h.e.", "s.e.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms",
-    "ms.", "mme", "mlle", "m.", "sir", "dame", "lord", "roi", "reine", "king", "queen", "prince", "princess", "pope",
-    "pape", "saint", "rev.", "maitre", "me", "pr", "pr.", "prof.", "professor", "professeur",
+_HONORIFICS = PERSONAL_ADDRESS | {
+    "the", "lord", "roi", "reine", "king", "queen", "prince", "princess", "pope", "pape", "saint", "rev.", "maitre",
+    "me", "pr",
 }  # fmt: skip
 _MAX_RUN = 12
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th|e|er|ère|eme|ème)|first|second|third|premier|première)$", re.I)
