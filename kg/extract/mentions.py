@@ -698,35 +698,38 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
                 and not (acr.group(1) in gaz and m.text in gaz and gaz[acr.group(1)][1] != gaz[m.text][1])
             ):
                 parent[root(norm_key(acr.group(1)))] = root(k)
-    persons = [k for k in keys if best_type(clusters[k]) == "Person"]
-    for short in sorted(keys, key=lambda k: len(k.split())):
+    split = {k: k.split() for k in keys}
+    types = {k: best_type(clusters[k]) for k in keys}
+    persons = [k for k in keys if types[k] == "Person"]
+    by_last: dict[str, list[str]] = {}
+    for k in keys:
+        if split[k]:
+            by_last.setdefault(split[k][-1], []).append(k)
+    for short in sorted(keys, key=lambda k: len(split[k])):
         s_text = clusters[short][0].text
         if root(short) != short:
             continue
         # "Crabtree-Ireland" / "von der Leyen" after "Duncan Crabtree-Ireland" / "Ursula von der Leyen"
+        words = split[short]
+        s_type = types[short]
         longer = [
             k
             for k in persons
-            if k != short
-            and root(k) != root(short)
-            and len(k.split()) > len(short.split())
-            and k.split()[-len(short.split()) :] == short.split()
+            if k != short and root(k) != root(short) and len(split[k]) > len(words) and split[k][-len(words) :] == words
         ]
-        if longer and (best_type(clusters[short]) == "Person" or clusters[short][0].source == "ner"):
+        if longer and (s_type == "Person" or clusters[short][0].source == "ner"):
             if len({root(k) for k in longer}) == 1:
                 parent[short] = root(longer[0])
                 continue
-        words = short.split()
-        s_type = best_type(clusters[short])
         # "Teamsters" / "the Council" after "International Brotherhood of Teamsters" / "ITUC General Council"
-        if s_type not in ("Place", "Person") and not s_text.isupper():
+        if words and s_type not in ("Place", "Person") and not s_text.isupper():
             ends = {
                 root(k)
-                for k in keys
-                if len(k.split()) > len(words)
-                and k.split()[-len(words) :] == words
+                for k in by_last.get(words[-1], ())
+                if len(split[k]) > len(words)
+                and split[k][-len(words) :] == words
                 and root(k) != short
-                and best_type(clusters[k]) not in ("Place", "Person")
+                and types[k] not in ("Place", "Person")
             }
             if len(ends) == 1:
                 parent[short] = ends.pop()
@@ -735,10 +738,10 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
             continue
         candidates = []
         for long in keys:
-            l_words = long.split()
+            l_words = split[long]
             if len(l_words) < 2 or root(long) == root(short):
                 continue
-            l_type = best_type(clusters[long])
+            l_type = types[long]
             long_text = max((m.text for m in clusters[long]), key=len)
             if s_type == "Person" or l_type == "Person":
                 if s_type == l_type == "Person" and words[0] in (l_words[0], l_words[-1]):
