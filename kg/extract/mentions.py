@@ -700,7 +700,6 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
                 parent[root(norm_key(acr.group(1)))] = root(k)
     split = {k: k.split() for k in keys}
     types = {k: best_type(clusters[k]) for k in keys}
-    persons = [k for k in keys if types[k] == "Person"]
     by_last: dict[str, list[str]] = {}
     for k in keys:
         if split[k]:
@@ -709,28 +708,21 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
         s_text = clusters[short][0].text
         if root(short) != short:
             continue
-        # "Crabtree-Ireland" / "von der Leyen" after "Duncan Crabtree-Ireland" / "Ursula von der Leyen"
         words = split[short]
         s_type = types[short]
-        longer = [
-            k
-            for k in persons
-            if k != short and root(k) != root(short) and len(split[k]) > len(words) and split[k][-len(words) :] == words
-        ]
+        # longer names ending with this one
+        ending = [
+            k for k in by_last.get(words[-1], ()) if len(split[k]) > len(words) and split[k][-len(words) :] == words
+        ] if words else []  # fmt: skip
+        # "Crabtree-Ireland" / "von der Leyen" after "Duncan Crabtree-Ireland" / "Ursula von der Leyen"
+        longer = [k for k in ending if types[k] == "Person" and root(k) != short]
         if longer and (s_type == "Person" or clusters[short][0].source == "ner"):
             if len({root(k) for k in longer}) == 1:
                 parent[short] = root(longer[0])
                 continue
         # "Teamsters" / "the Council" after "International Brotherhood of Teamsters" / "ITUC General Council"
-        if words and s_type not in ("Place", "Person") and not s_text.isupper():
-            ends = {
-                root(k)
-                for k in by_last.get(words[-1], ())
-                if len(split[k]) > len(words)
-                and split[k][-len(words) :] == words
-                and root(k) != short
-                and types[k] not in ("Place", "Person")
-            }
+        if s_type not in ("Place", "Person") and not s_text.isupper():
+            ends = {root(k) for k in ending if types[k] not in ("Place", "Person") and root(k) != short}
             if len(ends) == 1:
                 parent[short] = ends.pop()
                 continue
