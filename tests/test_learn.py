@@ -224,6 +224,27 @@ def _analysed(text: str, lang: str, chosen: list[tuple[str, str]]):
         ("The Nordic Dockers General Council met. The Council elected a chair.",
          [("Nordic Dockers General Council", "Organization"), ("The Council", "Organization")],
          "Organization:nordic dockers general council", ["Nordic Dockers General Council", "The Council"]),
+        # a person's shorter names, once the longer ones are one person
+        ("Ana Maria Velkova spoke first. Maria Velkova said the plan works. Velkova left at noon.",
+         [("Ana Maria Velkova", "Person"), ("Maria Velkova", "Person"), ("Velkova", "Person")],
+         "Person:ana maria velkova", ["Ana Maria Velkova", "Maria Velkova", "Velkova"]),
+        # the word for the kind of business dropped, even from a name the gazetteer knows
+        ("Quorvex Systems raised money. Quorvex will hire engineers.",
+         [("Quorvex Systems", "Organization"), ("Quorvex", "Organization")],
+         "Organization:quorvex systems", ["Quorvex Systems", "Quorvex"]),
+        ("SoftBank Group invested in the start-up. SoftBank led the round.",
+         [("SoftBank Group", "Organization"), ("SoftBank", "Organization")],
+         "Organization:softbank group", ["SoftBank Group", "SoftBank"]),
+        # acronyms keeping the linking words' initials, or spelling out a capitalised word
+        ("The Congress of Nordic Dock Unions met. CONDU elected a chair.",
+         [("Congress of Nordic Dock Unions", "Organization"), ("CONDU", "Organization")],
+         "Organization:congress of nordic dock unions", ["Congress of Nordic Dock Unions", "CONDU"]),
+        ("Lumen AI Research opened a lab. LAIR will hire twenty people.",
+         [("Lumen AI Research", "Organization"), ("LAIR", "Organization")],
+         "Organization:lumen ai research", ["Lumen AI Research", "LAIR"]),
+        # a nationality adjective read as a place is the country
+        ("Chinese investors backed the plant. China wants more of them.",
+         [("Chinese", "Place"), ("China", "Place")], "Place:china", ["Chinese", "China"]),
     ],
 )  # fmt: skip
 def test_mentions_of_one_entity_are_grouped_without_forms_of_address(text, chosen, entity, names):
@@ -236,6 +257,17 @@ def test_mentions_of_one_entity_are_grouped_without_forms_of_address(text, chose
 def test_a_place_and_a_longer_place_ending_with_it_stay_two_places():
     an = _analysed("Ontario and Northern Ontario will get new plants.", "en", [("Ontario", "Place"), ("Northern Ontario", "Place")])
     assert sorted(an.entities) == ["Place:northern ontario", "Place:ontario"]
+
+
+def test_a_known_name_and_a_longer_name_of_another_kind_of_thing_stay_apart():
+    text = "Google AI published the model. Google said it would ship in May."
+    an = _analysed(text, "en", [("Google AI", "Organization"), ("Google", "Organization")])
+    assert sorted(an.entities) == ["Organization:google", "Organization:google ai"]
+
+
+def test_a_nationality_adjective_without_its_country_stays_alone():
+    an = _analysed("Chinese investors backed the plant in Canada.", "en", [("Chinese", "Place"), ("Canada", "Place")])
+    assert sorted(an.entities) == ["Place:canada", "Place:chinese"]
 
 
 def test_an_ambiguous_short_name_is_left_alone():

@@ -627,12 +627,18 @@ def _country_subsidiaries(mentions: list[WMention]) -> list[WMention]:
     return out
 
 
-_DESIGNATORS = _LEGAL | {"group", "groupe", "holding", "holdings", "ai", "ia", "technologies", "technology", "company", "compagnie"}
+#: Words after a company's name that say what kind of business it is, which articles drop
+#: ("Cerebras Systems" / "Cerebras", "Benchmark Capital" / "Benchmark", "Geely Auto" / "Geely").
+_BUSINESS = {
+    "group", "groupe", "holding", "holdings", "ventures", "capital", "systems", "studios", "robotics",
+    "industries", "motor", "motors", "electronics", "auto",
+}  # fmt: skip
+_DESIGNATORS = _LEGAL | _BUSINESS | {"ai", "ia", "technologies", "technology", "company", "compagnie"}
 
 
-def _designators(words: list[str]) -> bool:
+def _designators(words: list[str], pool: set[str] = _DESIGNATORS) -> bool:
     """ "Inc.", "Group", "AI": words a company's name may carry or drop."""
-    return bool(words) and all(fold(w).rstrip(".") in _DESIGNATORS for w in words)
+    return bool(words) and all(fold(w).rstrip(".") in pool for w in words)
 
 
 def _only_heads(words: list[str]) -> bool:
@@ -658,10 +664,35 @@ def _acronym_of(short: str, name: str) -> bool:
     return bool(initials) and wanted[0] == initials[0] and all(any(c == x for x in it) for c in wanted)
 
 
-def _initials(text: str) -> str:
+def _initials(text: str) -> set[str]:
+    """The ways an acronym may be read from a name: the initials of its words without the linking
+    words, with them ("COSATU" / "Congress of South African Trade Unions"), and with the letters of a
+    short all-capital word spelt out ("FAIR" / "Facebook AI Research", "AWU-CWA" / "Alphabet Workers
+    Union-CWA").
+
+    >>> sorted(_initials("Facebook AI Research"))
+    ['FAIR', 'FAR']
+    """
     words = [re.sub(r"^[ldLD]['’]", "", w) for w in re.split(r"[\s\-]+", text)]
-    words = [w for w in words if w and w.lower() not in _CONNECT]
-    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+    words = [w for w in words if w and w[0].isalpha()]
+    content = [w for w in words if w.lower() not in _CONNECT]
+    spelt = "".join(w if w.isupper() and len(w) <= 4 else w[0] for w in content)
+    return {"".join(w[0] for w in content).upper(), "".join(w[0] for w in words).upper(), spelt.upper()}
+
+
+@functools.cache
+def _countries() -> tuple[dict[str, int], dict[str, int]]:
+    """Keys of place names and of nationality adjectives (both languages) -> the place's number."""
+    from kg.extract.lexicon import load_places
+
+    names: dict[str, int] = {}
+    adjectives: dict[str, int] = {}
+    for k, place in enumerate(load_places()):
+        for n in [place["fr"], place["en"], *place.get("alt", [])]:
+            names.setdefault(norm_key(n), k)
+        for adj in place.get("adj", []):
+            adjectives.setdefault(norm_key(adj), k)
+    return names, adjectives
 
 
 def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
@@ -704,12 +735,24 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
     for k in keys:
         if split[k]:
             by_last.setdefault(split[k][-1], []).append(k)
-    for short in sorted(keys, key=lambda k: len(split[k])):
+    # a nationality adjective read as a place joins the country's name: "Chinese" / "China"
+    country_of, adjective_of = _countries()
+    countries: dict[int, set[str]] = {}
+    for k in keys:
+        if types[k] == "Place" and k in country_of:
+            countries.setdefault(country_of[k], set()).add(root(k))
+    for k in keys:
+        named = countries.get(adjective_of.get(k, -1), set()) if types[k] == "Place" else set()
+        if len(named) == 1 and root(k) == k and k not in country_of:
+            parent[k] = named.pop()
+    # longer names first, so that a short name finds the longer ones already grouped
+    for short in keys:
         s_text = clusters[short][0].text
         if root(short) != short:
             continue
         words = split[short]
         s_type = types[short]
+        s_bare = s_text.split()[-1] if len(words) == 1 else s_text  # "La CGT": the name without its article
         # longer names ending with this one
         ending = [
             k for k in by_last.get(words[-1], ()) if len(split[k]) > len(words) and split[k][-len(words) :] == words
@@ -738,13 +781,13 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
             if s_type == "Person" or l_type == "Person":
                 if s_type == l_type == "Person" and words[0] in (l_words[0], l_words[-1]):
                     candidates.append(long)
-            elif s_text.isupper() and 2 <= len(s_text) <= 8 and _initials(long_text) == s_text.replace("-", ""):
+            elif s_bare.isupper() and 2 <= len(s_bare) <= 8 and s_bare.replace("-", "") in _initials(long_text):
                 candidates.append(long)
             elif (
                 l_words[0] == words[0]
                 and s_type != "Place"
                 and (
-                    (s_text not in gaz and _designators(l_words[1:]))
+                    _designators(l_words[1:], _LEGAL | _BUSINESS if s_text in gaz else _DESIGNATORS)
                     or _only_heads(l_words[1:]) and s_type == l_type
                 )
             ):
