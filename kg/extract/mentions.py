@@ -787,8 +787,9 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
                 l_words[0] == words[0]
                 and s_type != "Place"
                 and (
-                    _designators(l_words[1:], _LEGAL | _BUSINESS if s_text in gaz else _DESIGNATORS)
-                    or _only_heads(l_words[1:]) and s_type == l_type
+                    # a name the gazetteer knows keeps its "AI", "Technologies": "Google AI" is not Google
+                    _designators(l_words[1:], (_LEGAL | _BUSINESS) if s_text in gaz else _DESIGNATORS)
+                    or (_only_heads(l_words[1:]) and s_type == l_type)
                 )
             ):
                 candidates.append(long)
