@@ -199,11 +199,11 @@ def _analysed(text: str, lang: str, chosen: list[tuple[str, str]]):
     doc, chunks = _parsed(text, lang)
     ((offset, parsed),) = chunks
     picked = []
-    for name, type_ in chosen:
+    for name, type_, *alts in chosen:
         start = text.index(name)
         span = parsed.char_span(start, start + len(name))
         assert span is not None, name
-        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
+        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, tuple(*alts)))
     return analyse(doc, chunks, sorted(picked, key=lambda x: x[0].start))
 
 
@@ -252,6 +252,16 @@ def test_mentions_of_one_entity_are_grouped_without_forms_of_address(text, chose
     assert entity in an.entities
     assert sorted({m.text for m in an.entities[entity].mentions}) == sorted(names)
     assert len(an.entities) == 1
+
+
+def test_only_other_classes_than_person_are_left_open_and_never_to_a_person():
+    """The classes a fact may give an entity: a person keeps theirs, and no name becomes a person."""
+    text = "Mira Okafor joined Velorin Capital and Quill Labs in May."
+    chosen = [("Mira Okafor", "Person", ("Organization",)), ("Velorin Capital", "Organization", ("Person",)),
+              ("Quill Labs", "Organization", ("Person", "Product"))]  # fmt: skip
+    an = _analysed(text, "en", chosen)
+    assert an.alternatives == {"Person:mira okafor": (), "Organization:velorin capital": (),
+                               "Organization:quill labs": ("Product",)}  # fmt: skip
 
 
 def test_a_place_and_a_longer_place_ending_with_it_stay_two_places():

@@ -270,8 +270,9 @@ def analyse(
     analysis = Analysis(document, sentences, mentions, entities)
     for e in wents:
         alts = {t for m in e.mentions for t in alternatives.get(m.start, ())} - {e.type}
-        if e.type == "Person" or "Person" in alts:
-            alts.discard("Person")  # a person is not retyped by a fact, nor a name retyped a person
+        if e.type == "Person":
+            alts.clear()  # a person is not retyped by a fact ...
+        alts.discard("Person")  # ... nor is a name retyped a person
         analysis.alternatives[e.key] = tuple(sorted(alts))
     state = DocState(lang=lang)
     orgs = [e for e in wents if e.type == "Organization"]
