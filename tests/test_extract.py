@@ -325,3 +325,19 @@ def test_straight_quotation_marks_pair_by_what_surrounds_them(text, quotes):
     from kg.extract.quotes import find_quotes
 
     assert [q[2] for q in find_quotes(text)] == quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "quotes"),
+    [
+        # English opens each paragraph of a quotation anew and closes only the last one
+        ("Osei said: “We will hire forty people in the spring this year.\n“The plant opens in May.”\nHe left.",
+         ["We will hire forty people in the spring this year.", "The plant opens in May."]),
+        # a mark whose line holds no quotation going on stays a stray
+        ("He wrote “ then “the plan works well” and left.", ["the plan works well"]),
+    ],
+)  # fmt: skip
+def test_a_quotation_going_on_in_the_next_paragraph_ends_with_its_own(text, quotes):
+    from kg.extract.quotes import find_quotes
+
+    assert [q[2] for q in find_quotes(text)] == quotes

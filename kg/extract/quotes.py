@@ -98,8 +98,13 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
                 para = len(text) if para < 0 else para
                 again = text.find(open_, s + 1)
                 if 0 <= again < min(para, e if e >= 0 else len(text)):
-                    i = again  # another quotation opens before this one closes: this mark is a stray
-                    continue
+                    line = text.find("\n", s + 1)
+                    if not 0 <= line < again:
+                        i = again  # another quotation opens before this one closes: this mark is a stray
+                        continue
+                    # the mark opens the line after this one again: a quotation going on in the next
+                    # paragraph, which English opens anew and closes only at its end
+                    e, para = -1, line
                 if e < 0 or e > para:
                     # no closing mark in the paragraph: the quotation runs to its end (continued in the
                     # next paragraph, or cut short where an excerpt ends)
