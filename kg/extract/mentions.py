@@ -681,18 +681,12 @@ def _initials(text: str) -> set[str]:
 
 
 @functools.cache
-def _countries() -> tuple[dict[str, int], dict[str, int]]:
-    """Keys of place names and of nationality adjectives (both languages) -> the place's number."""
-    from kg.extract.lexicon import load_places
+def _countries() -> tuple[dict[str, str], dict[str, str]]:
+    """Keys of place names and of nationality adjectives (both languages) -> the place."""
+    from kg.extract.lexicon import demonyms, place_names
 
-    names: dict[str, int] = {}
-    adjectives: dict[str, int] = {}
-    for k, place in enumerate(load_places()):
-        for n in [place["fr"], place["en"], *place.get("alt", [])]:
-            names.setdefault(norm_key(n), k)
-        for adj in place.get("adj", []):
-            adjectives.setdefault(norm_key(adj), k)
-    return names, adjectives
+    names = {norm_key(n): place for n, place in place_names("en").items()}
+    return names, {norm_key(a): place for a, place in demonyms("en").items()}
 
 
 def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
@@ -737,12 +731,12 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
             by_last.setdefault(split[k][-1], []).append(k)
     # a nationality adjective read as a place joins the country's name: "Chinese" / "China"
     country_of, adjective_of = _countries()
-    countries: dict[int, set[str]] = {}
+    countries: dict[str, set[str]] = {}
     for k in keys:
         if types[k] == "Place" and k in country_of:
             countries.setdefault(country_of[k], set()).add(root(k))
     for k in keys:
-        named = countries.get(adjective_of.get(k, -1), set()) if types[k] == "Place" else set()
+        named = countries.get(adjective_of.get(k, ""), set()) if types[k] == "Place" else set()
         if len(named) == 1 and root(k) == k and k not in country_of:
             parent[k] = named.pop()
     # longer names first, so that a short name finds the longer ones already grouped
