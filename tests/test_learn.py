@@ -275,6 +275,13 @@ def test_a_known_name_and_a_longer_name_of_another_kind_of_thing_stay_apart():
     assert sorted(an.entities) == ["Organization:google", "Organization:google ai"]
 
 
+def test_every_form_of_a_nationality_adjective_joins_the_country():
+    text = "Le secteur français attire. La France soutient la start-up française."
+    an = _analysed(text, "fr", [("français", "Place"), ("France", "Place"), ("française", "Place")])
+    ((entity,),) = [list(an.entities.values())]
+    assert sorted(m.text for m in entity.mentions) == ["France", "français", "française"]
+
+
 def test_a_nationality_adjective_without_its_country_stays_alone():
     an = _analysed("Chinese investors backed the plant in Canada.", "en", [("Chinese", "Place"), ("Canada", "Place")])
     assert sorted(an.entities) == ["Place:canada", "Place:chinese"]

@@ -738,7 +738,7 @@ def group_mentions(mentions: list[WMention], text: str) -> list[WEntity]:
     for k in keys:
         named = countries.get(adjective_of.get(k, ""), set()) if types[k] == "Place" else set()
         if len(named) == 1 and root(k) == k and k not in country_of:
-            parent[k] = named.pop()
+            parent[k] = next(iter(named))
     # longer names first, so that a short name finds the longer ones already grouped
     for short in keys:
         s_text = clusters[short][0].text
