@@ -191,19 +191,21 @@ def test_overlapping_candidates_longest_first_above_a_probability(longer, chosen
     assert {c.text: t for c, t, _, _ in got}.get("Nvidia AI Enterprise", "Product") == "Product"
 
 
-def _analysed(text: str, lang: str, chosen: list[tuple[str, str]]):
-    """The analysis of ``text`` when the mentions chosen are the (first occurrence of each) ``(name, class)``."""
+def _analysed(text: str, lang: str, chosen: list[tuple]):
+    """The analysis of ``text`` when the mentions chosen are the (first occurrence of each) ``(name, class)``
+    or ``(name, class, other classes the classifier found plausible)``."""
     from kg.learn.candidates import EntityCandidate, analyse
     from kg.learn.spans import SpanCandidate
 
     doc, chunks = _parsed(text, lang)
     ((offset, parsed),) = chunks
     picked = []
-    for name, type_, *alts in chosen:
+    for name, type_, *rest in chosen:
+        alts = tuple(rest[0]) if rest else ()
         start = text.index(name)
         span = parsed.char_span(start, start + len(name))
         assert span is not None, name
-        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, tuple(*alts)))
+        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, alts))
     return analyse(doc, chunks, sorted(picked, key=lambda x: x[0].start))
 
 
@@ -254,7 +256,7 @@ def test_mentions_of_one_entity_are_grouped_without_forms_of_address(text, chose
     assert len(an.entities) == 1
 
 
-def test_only_other_classes_than_person_are_left_open_and_never_to_a_person():
+def test_a_person_keeps_their_class_and_no_name_is_made_a_person():
     """The classes a fact may give an entity: a person keeps theirs, and no name becomes a person."""
     text = "Mira Okafor joined Velorin Capital and Quill Labs in May."
     chosen = [("Mira Okafor", "Person", ("Organization",)), ("Velorin Capital", "Organization", ("Person",)),
