@@ -136,6 +136,23 @@ def test_the_model_carries_given_and_family_names_and_candidates_get_them_as_fea
     assert "fname=-" in features["Zorblax Industries"]
 
 
+def test_a_name_gets_what_its_other_occurrences_say_of_it():
+    from kg.learn.candidates import entity_candidates
+
+    text = "Acme a lancé le programme Zorblax Lab à Lyon. Zorblax Lab accueille dix start-up. Brindle Fund attend."
+    doc, chunks = _parsed(text, "fr")
+    by_start = {c.start: c.features for c in entity_candidates(chunks, "fr")}
+    first, second = text.index("Zorblax Lab"), text.rindex("Zorblax Lab")
+    # the second, bare occurrence is lent the cue noun and the words around the first
+    assert "l1cue=Program" in by_start[first] and "l1cue=Program" not in by_start[second]
+    assert {"dl1=programme", "dl1cue=Program", "dr1=a"} <= set(by_start[second])
+    # and the first is lent the second's
+    assert {"dr1=accueille", "dheadlemma=accueillir"} <= set(by_start[first])
+    # nothing is lent that the candidate already has, and a name named once is lent nothing
+    assert not any(x.startswith("d") and x[1:] in by_start[first] for x in by_start[first])
+    assert not any(x.startswith(("dl1=", "dr1=", "dner=")) for x in by_start[text.index("Brindle Fund")])
+
+
 def test_a_pickled_weights_file_is_refused(tmp_path):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -395,10 +412,10 @@ def test_role_conventions_need_two_consistent_cases():
         ("Sophie Martin, analyste chez Gartner, estime que le marché va croître.", "fr", "Sophie Martin", "Gartner", "analyst"),
         # English modifiers the parse attaches to the title, or known ones
         (
-            "Western Regional Director Jane Smith of Unifor said the deal protects members.",
+            "Western Regional Director Jane Smith of Acme Corp said the deal protects members.",
             "en",
             "Jane Smith",
-            "Unifor",
+            "Acme Corp",
             "western regional director",
         ),
         ("Alibaba executive vice president Joe Tsai spoke at the event.", "en", "Joe Tsai", "Alibaba", "executive vice president"),

@@ -169,7 +169,31 @@ def entity_candidates(
             if tab.idx[c.end - 1] + len(tab.text[c.end - 1]) - tab.idx[c.start] > MAX_NAME_CHARS:
                 continue  # a run of text no name is this long ("VeryVeryVery…" pasted 2,500 times)
             out.append(EntityCandidate(offset, doc, c, span_features(doc, c, lang, counts, lines, places, names)))
+    _share_context(out)
     return out
+
+
+#: Features of a candidate's surroundings that the other occurrences of its name lend it: the
+#: spaCy entity label, the words just before and after it, the typing lexicon's cue nouns and the
+#: word the name depends on ("the accelerator Orange Fab" types a later, bare "Orange Fab").
+SHARED_CONTEXT = ("ner=", "l1=", "r1=", "l1cue=", "l2cue=", "appos_cue=", "headlemma=")
+
+
+def _share_context(cands: list[EntityCandidate]) -> None:
+    """Give each candidate, as ``d``-prefixed features, the :data:`SHARED_CONTEXT` features of the
+    other candidates of the document with the same name that it does not have itself."""
+    by_name: dict[str, list[EntityCandidate]] = {}
+    for c in cands:
+        whole = next((x for x in c.features if x.startswith("whole=")), None)
+        if whole is not None:
+            by_name.setdefault(whole, []).append(c)
+    for same in by_name.values():
+        if len(same) < 2:
+            continue
+        for c in same:
+            own = set(c.features)
+            lent = {x for o in same if o is not c for x in o.features if x.startswith(SHARED_CONTEXT) and x not in own}
+            c.features.extend(f"d{x}" for x in sorted(lent))
 
 
 #: A class this probable (though not the most probable) is one a fact may give the entity.
