@@ -174,9 +174,10 @@ def entity_candidates(
 
 
 #: Features of a candidate's surroundings that the other occurrences of its name lend it: the
-#: spaCy entity label, the words just before and after it, the typing lexicon's cue nouns and the
-#: word the name depends on ("the accelerator Orange Fab" types a later, bare "Orange Fab").
-SHARED_CONTEXT = ("ner=", "l1=", "r1=", "l1cue=", "l2cue=", "appos_cue=", "headlemma=")
+#: spaCy entity label, the words just before and after it, the typing lexicon's cue nouns, the
+#: word the name depends on, the rule-based mention finder's class and a job title beside it
+#: ("the programme Orange Campus" types a later, bare "Orange Campus").
+SHARED_CONTEXT = ("ner=", "l1=", "r1=", "l1cue=", "l2cue=", "appos_cue=", "headlemma=", "rule=", "l1_title", "appos_title")
 
 
 def _share_context(cands: list[EntityCandidate]) -> None:

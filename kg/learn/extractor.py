@@ -298,11 +298,15 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
     """A funding amount for an investor's fact, from the sentences that state it (best first):
     an amount written right after the investor ("Tamarack ($27 million)", "la BPI qui investit
     20 millions d'euros", not "X raised $40 million") is its own; the one amount of a sentence
-    where no other investor in the same company is kept is too."""
+    where no other investor in the same company is kept is too. A fact kept the other way round
+    with a better score ("Kestrel invests in Microsoft" beside "Microsoft invests in Kestrel") has
+    the money: an amount goes one way."""
     from kg.extract.context import find_triggers
     from kg.extract.values import find_money
 
     if f.predicate != "investsIn" or "amount" in f.attributes or f.sentence < 0:
+        return
+    if any(g.predicate == "investsIn" and (g.subject, g.object) == (f.object, f.subject) and g.score > f.score for g in facts):
         return
     sentences = f.attributes.get("_sentences") or [f.sentence]
     for k in dict.fromkeys([f.sentence, *sentences]):  # type: ignore[misc]
