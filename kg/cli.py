@@ -91,7 +91,8 @@ def cli() -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes for parsing and extraction on this machine (each loads the spaCy models once).",
+    help="Worker processes for parsing and extraction on this machine (each loads the spaCy models once). "
+    "With 1, on two cores or more, this process parses and a helper process extracts alongside.",
 )
 @click.option(
     "--executor",

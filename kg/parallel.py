@@ -12,7 +12,10 @@ size is never held whole) and go out in batches of one language.
 
 Executors:
 
-- ``local`` with one worker: this process, one ``nlp.pipe`` per batch;
+- ``local`` with one worker: this process parses, one ``nlp.pipe`` per batch; on a machine
+  with two cores or more, a helper process extracts the documents already parsed (sent as
+  serialised Docs) while this one parses the next ones; with one core, or if the helper
+  cannot run, this process extracts too;
 - ``local`` with N workers: N worker processes on this machine
   (:class:`concurrent.futures.ProcessPoolExecutor`); each loads the models once;
 - ``dask``: the workers of a Dask distributed cluster (``dask.distributed``);
@@ -24,14 +27,19 @@ independent, and the result does not depend on which batch a document was in.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg import nlp
 from kg.errors import KGError
 from kg.model import Document, Extraction
+
+if TYPE_CHECKING:
+    from spacy.vocab import Vocab
 
 __all__ = ["EXECUTORS", "BATCH_DOCS", "Outcome", "check_options", "extract_batch", "run"]
 
@@ -45,6 +53,16 @@ BATCH_DOCS = 32
 #: Documents parsed at a time by one local worker (no process): one ``nlp.pipe`` each.
 LOCAL_BATCH_DOCS = 128
 
+#: With one local worker, extract in a helper process while this one parses (when the
+#: machine has two cores or more). False: parse and extract in this process.
+HELPER = True
+
+#: Parsed documents sent to the helper process at a time.
+HELPER_DOCS = 4
+
+#: Groups of parsed documents waiting for the helper at most (memory stays flat).
+HELPER_WINDOW = 16
+
 #: How long to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT = "20s"
 
@@ -54,6 +72,14 @@ Outcome = tuple[Document, Extraction | None, str]
 # one parse at a time per language in a process: a Dask worker may run tasks in threads,
 # and a spaCy pipeline is not meant to be used by several threads at once
 _locks = {lang: threading.Lock() for lang in nlp.LANGUAGES}
+
+# the helper process of one local worker: started on first use, kept for the process's next builds
+_helper: ProcessPoolExecutor | None = None
+_helper_lock = threading.Lock()
+_vocabs: dict[str, Vocab] = {}  # helper side: the vocabulary parsed Docs are read back into
+
+#: ``(document, [(offset, serialised Doc), ...])``: a parsed document on its way to the helper.
+Parsed = tuple[Document, list[tuple[int, bytes]]]
 
 
 def _message(exc: BaseException) -> str:
@@ -178,12 +204,154 @@ def run(
     batch_docs = batch_docs or BATCH_DOCS
     if executor == "dask":
         yield from _run_dask(docs, scheduler, batch_docs, model)
+    elif workers == 1 and HELPER and _cores() >= 2:
+        yield from _run_overlapped(docs, model)
     elif workers == 1:
         # batches of a few worker batches: spaCy's own batches stay full, memory stays flat
         for batch, lang in _batches(docs, LOCAL_BATCH_DOCS):
             yield from _extract_stream(batch, lang, model)
     else:
         yield from _run_processes(docs, workers, batch_docs, model)
+
+
+def _cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _parsed_vocab(lang: str) -> Vocab:
+    """A vocabulary with the lexical attributes of ``lang`` (stop words, numbers...), made once."""
+    vocab = _vocabs.get(lang)
+    if vocab is None:
+        import spacy
+
+        vocab = _vocabs[lang] = spacy.blank(lang).vocab
+    return vocab
+
+
+def extract_parsed(
+    items: list[Parsed], lang: str, model: str | None = None, vocab: Vocab | None = None
+) -> list[tuple[Extraction | None, str]]:
+    """The extractions of documents parsed elsewhere, one ``(extraction or None, error)`` each.
+
+    A Doc serialised with :meth:`spacy.tokens.Doc.to_bytes` carries its tokens, tags, parse,
+    entities and strings; read back into ``vocab`` (by default a blank vocabulary of ``lang``,
+    which gives tokens the same lexical attributes as the pipeline's), the extractor sees the
+    same Docs as in the process that parsed them.
+    """
+    from spacy.tokens import Doc
+
+    import kg.learn
+
+    loaded = kg.learn.load_model(model)
+    vocab = vocab or _parsed_vocab(lang)
+    out: list[tuple[Extraction | None, str]] = []
+    for doc, blobs in items:
+        try:
+            chunks = [(offset, Doc(vocab).from_bytes(blob)) for offset, blob in blobs]
+            out.append((kg.learn.extract(doc, chunks, loaded), ""))
+        except Exception as exc:  # a bug in a rule must not lose the other documents
+            out.append((None, _message(exc)))
+    return out
+
+
+def _warm(model: str | None) -> None:
+    """Helper side: load what extraction needs while the driver loads the spaCy pipelines."""
+    import kg.learn
+
+    kg.learn.load_model(model)
+    for lang in nlp.LANGUAGES:
+        _parsed_vocab(lang)
+
+
+def _helper_pool() -> ProcessPoolExecutor:
+    global _helper
+    with _helper_lock:
+        if _helper is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            _helper = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init)
+        return _helper
+
+
+def _drop_helper(pool: ProcessPoolExecutor) -> None:
+    """Forget a helper that failed (the next build starts a new one)."""
+    global _helper
+    with _helper_lock:
+        if _helper is pool:
+            _helper = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_overlapped(docs: Iterable[Document], model: str | None) -> Iterator[Outcome]:
+    """One local worker on two cores: this process parses, a helper process extracts.
+
+    Documents go to the helper :data:`HELPER_DOCS` at a time as soon as they are parsed, and
+    their outcomes come back in input order. If the helper cannot take work (it could not
+    start, or it died), the documents it had are extracted here, from the same serialised
+    Docs, and so are the next ones: a failing helper costs time, never a document.
+    """
+    pool: ProcessPoolExecutor | None = None
+    started = False
+    pending: deque[tuple[Future | None, list[Parsed], str]] = deque()
+
+    def submit(group: list[Parsed], lang: str) -> None:
+        nonlocal pool
+        fut = None
+        if pool is not None:
+            try:
+                fut = pool.submit(extract_parsed, group, lang, model)
+            except Exception:  # the helper is gone: this process extracts from now on
+                _drop_helper(pool)
+                pool = None
+        pending.append((fut, group, lang))
+
+    def done(most: int) -> Iterator[Outcome]:
+        """The outcomes of the finished groups at the head of the queue, waiting while more than ``most`` wait."""
+        nonlocal pool
+        while pending and (len(pending) > most or pending[0][0] is None or pending[0][0].done()):
+            fut, group, lang = pending.popleft()
+            results = None
+            if fut is not None:
+                try:
+                    results = fut.result()
+                except Exception:  # the helper died or could not take the documents
+                    if pool is not None:
+                        _drop_helper(pool)
+                        pool = None
+            if results is None:
+                results = extract_parsed(group, lang, model, nlp.load(lang).vocab)
+            for (doc, _blobs), (ex, err) in zip(group, results, strict=True):
+                yield doc, ex, err
+
+    def read() -> Iterator[Document]:
+        nonlocal pool, started
+        for doc in docs:
+            if not started:  # the helper starts with the first document, not for a build with none to parse
+                started = True
+                try:
+                    pool = _helper_pool()
+                    pool.submit(_warm, model)
+                except Exception:
+                    pool = None
+            yield doc
+
+    for batch, lang in _batches(read(), LOCAL_BATCH_DOCS):
+        group: list[Parsed] = []
+        for doc, chunks in nlp.pipe(((d, d.text) for d in batch), lang):
+            group.append((doc, [(offset, parsed.to_bytes(exclude=["tensor"])) for offset, parsed in chunks]))
+            if len(group) >= HELPER_DOCS:
+                submit(group, lang)
+                group = []
+                yield from done(HELPER_WINDOW)
+        if group:
+            submit(group, lang)
+        yield from done(HELPER_WINDOW)
+    yield from done(0)
 
 
 def _worker_init() -> None:

@@ -341,3 +341,25 @@ def test_a_quotation_going_on_in_the_next_paragraph_ends_with_its_own(text, quot
     from kg.extract.quotes import find_quotes
 
     assert [q[2] for q in find_quotes(text)] == quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Acme hired Bo. Then it grew.", ["Acme hired Bo.", "Then it grew."]),
+        ("Acme hired Bo. then it grew.", ["Acme hired Bo. then it grew."]),  # no capital: one sentence
+        ('He said "we grew." Acme agreed.', ['He said "we grew."', "Acme agreed."]),  # the closing quote stays
+        ("Menu\nAcme hired Bo", ["Menu\n", "Acme hired Bo"]),  # a line break starts one
+        ("Acme, Bo and Co partner", ["Acme, Bo and Co partner"]),
+        ("Sales rose 5 %. 2026 will be better.", ["Sales rose 5 %.", "2026 will be better."]),
+        ("", []),
+    ],
+)
+def test_sentence_starts_given_to_the_parser(text, sentences):
+    import spacy
+
+    import kg.extract.components  # noqa: F401  (registers kg_sentences)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_sentences")
+    assert [s.text_with_ws.strip(" ") for s in nlp(text).sents] == sentences

@@ -130,6 +130,83 @@ def test_worker_processes_give_the_same_graph(corpus, single, tmp_path, monkeypa
 
 
 @pytest.mark.slow
+def test_extraction_in_this_process_gives_the_same_graph_as_in_the_helper(corpus, single, tmp_path, monkeypatch):
+    out1, first = single  # built with the helper process where the machine has two cores
+    monkeypatch.setattr(parallel, "HELPER", False)
+    out = tmp_path / "out"
+    result = kg.build(corpus, out)
+    assert _outputs(out) == _outputs(out1)
+    assert _statuses(result) == _statuses(first)
+
+
+_MIXED = [
+    ("e1", "Amazon invested $4 billion in Anthropic, the company said on Monday.", "en"),
+    ("f1", "Mistral AI s'associe à Capgemini. La start-up est basée à Paris.", "fr"),
+    ("e2", "Nvidia partners with Mistral AI.\n\nThe French start-up is based in Paris.\n\n"
+           "Walmart will train 50,000 workers by 2026, said its chief executive Doug McMillon.", "en"),
+    ("f2", "Le Medef a signé un accord avec la CFDT, a déclaré Patrick Martin, président du Medef.", "fr"),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_helper_process_extracts_what_this_process_would(monkeypatch):
+    """Documents parsed here and extracted in the helper (serialised Docs, several chunks for a long
+    one) give the extractions of the parse and extraction in one process."""
+    from kg import nlp
+
+    monkeypatch.setattr(nlp, "MAX_CHUNK", 80)  # e2 is read in three chunks
+    monkeypatch.setattr(parallel, "HELPER_DOCS", 1)
+    docs = [_doc(i, text, lang) for i, text, lang in _MIXED]
+    helped = {d.doc_id: (ex, err) for d, ex, err in parallel._run_overlapped(docs, None)}
+    assert parallel._helper is not None  # a helper process did the work
+    here = {}
+    for lang in ("en", "fr"):
+        here.update({d.doc_id: (ex, err) for d, ex, err in parallel._extract_stream([d for d in docs if d.lang == lang], lang)})
+    assert helped == here
+    assert all(ex is not None and not err for ex, err in helped.values())
+    assert helped["e2"][0].facts and helped["f2"][0].facts
+
+
+class _GoneHelper:
+    """A helper process that died: every document given to it comes back as a failure."""
+
+    def submit(self, *_args, **_kwargs):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        fut = Future()
+        fut.set_exception(BrokenProcessPool("the helper process was killed"))
+        return fut
+
+    def shutdown(self, **_kwargs):
+        pass
+
+
+@pytest.mark.slow
+def test_a_helper_that_dies_loses_no_document(monkeypatch):
+    monkeypatch.setattr(parallel, "_helper_pool", _GoneHelper)
+    monkeypatch.setattr(parallel, "HELPER_DOCS", 1)
+    docs = [_doc(i, text, lang) for i, text, lang in _MIXED]
+    outcomes = list(parallel._run_overlapped(docs, None))
+    assert [d.doc_id for d, _, _ in outcomes] == ["e1", "e2", "f1", "f2"]  # input order within each language
+    assert all(ex is not None and not err for _, ex, err in outcomes)
+    expected = dict(((d.doc_id, ex) for d, ex, _ in parallel._extract_stream([docs[0], docs[2]], "en")))
+    assert {d.doc_id: ex for d, ex, _ in outcomes if d.lang == "en"} == expected
+
+
+@pytest.mark.slow
+def test_a_document_the_helper_cannot_read_loses_only_itself():
+    from kg import nlp
+
+    docs = [_doc("a", "Nvidia partners with Mistral AI."), _doc("b", "Amazon invested $4 billion in Anthropic.")]
+    parsed = [(d, [(offset, chunk.to_bytes()) for offset, chunk in chunks]) for d, chunks in nlp.pipe(((d, d.text) for d in docs), "en")]
+    parsed[0] = (parsed[0][0], [(0, b"not a serialised Doc")])
+    (bad, bad_err), (good, good_err) = parallel.extract_parsed(parsed, "en")
+    assert bad is None and bad_err.startswith("extraction failed:")
+    assert good is not None and good.facts and not good_err
+
+
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_same_graph(corpus, single, tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "BATCH_DOCS", 3)
@@ -179,6 +256,7 @@ def test_documents_are_read_as_the_work_goes(monkeypatch, size):
             pulled += 1
             yield _doc(f"d{i}", "text", "fr" if i % 3 else "en")
 
+    monkeypatch.setattr(parallel, "HELPER", False)  # the parse and extraction of this process, stood in for
     monkeypatch.setattr(parallel, "_extract_stream", lambda batch, lang, model=None: ((d, Extraction(d), "") for d in batch))
     monkeypatch.setattr(parallel, "LOCAL_BATCH_DOCS", size)
     outcomes = parallel.run(docs())

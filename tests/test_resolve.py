@@ -387,6 +387,7 @@ def test_build_settles_one_class_and_the_graph_conforms(tmp_path, monkeypatch, e
     from kg.cli import cli
 
     if extractor == "hand-made":
+        monkeypatch.setattr("kg.parallel.HELPER", False)  # the stand-in extracts in this process
         monkeypatch.setattr("kg.learn.extract", lambda document, chunks, model=None: _hand_made_extract(document, chunks))
     corpus, out = tmp_path / "c", tmp_path / "out"
     for name, text in QUILLOTECH.items():

@@ -11,6 +11,8 @@ others keep the model's label (PER, ORG, GPE...).
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -121,6 +123,7 @@ def _name_token(token: Token) -> bool:
 
 _ENDS = {".", "!", "?", "…", "...", "!?", "?!"}
 _CLOSERS = {"»", "”", '"', ")", "]", "’", "'"}
+_OPENERS = {"«", "“", '"', "-", "–"}
 
 
 @Language.component("kg_sentences")
@@ -128,26 +131,35 @@ def sentence_boundaries(doc: Doc) -> Doc:
     """Sentence starts for the parser: after a line break and after . ! ? (and closing quotes).
 
     Every other token is marked as not starting a sentence, so the parser cannot
-    split a sentence in the middle of a name list.
+    split a sentence in the middle of a name list. The tokens' texts are read and the
+    starts written as arrays (no Token object per token: this runs on every document).
     """
+    n = len(doc)
+    if not n:
+        return doc
+    strings = doc.vocab.strings
+    seen: dict[int, str] = {}
+    texts = [seen[h] if h in seen else seen.setdefault(h, strings[h]) for h in doc.to_array(ORTH).tolist()]
+    starts = [-1] * n  # spaCy's SENT_START: 1 starts a sentence, -1 does not
+    starts[0] = 1
     after_end = False
-    for i, token in enumerate(doc):
-        if i == 0:
-            token.is_sent_start = True
-            continue
-        prev = doc[i - 1]
+    for i in range(1, n):
+        prev, text = texts[i - 1], texts[i]
+        space = text.isspace()  # spaCy's is_space
         start = False
-        if "\n" in prev.text or "\n" in prev.whitespace_:
-            start = not token.is_space
-        elif after_end and token.text not in _CLOSERS and not token.is_space:
-            start = token.text[:1].isupper() or token.text[:1].isdigit() or token.text in {"«", "“", '"', "-", "–"}
-        if token.is_space and "\n" in token.text:
+        if "\n" in prev:  # a line break token (a token's trailing whitespace is one space at most)
+            start = not space
+        elif after_end and text not in _CLOSERS and not space:
+            start = text[:1].isupper() or text[:1].isdigit() or text in _OPENERS
+        if space and "\n" in text:
             start = False
-        token.is_sent_start = start
-        if token.text in _ENDS:
+        if start:
+            starts[i] = 1
+        if text in _ENDS:
             after_end = True
-        elif not (token.text in _CLOSERS or token.is_space):
+        elif not (text in _CLOSERS or space):
             after_end = False
+    doc.from_array([SENT_START], numpy.asarray(starts, dtype=numpy.int64).astype(numpy.uint64))
     return doc
 
 
