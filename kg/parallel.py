@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -76,6 +77,7 @@ _locks = {lang: threading.Lock() for lang in nlp.LANGUAGES}
 # the helper process of one local worker: started on first use, kept for the process's next builds
 _helper: ProcessPoolExecutor | None = None
 _helper_lock = threading.Lock()
+_helper_failed = False
 _vocabs: dict[str, Vocab] = {}  # helper side: the vocabulary parsed Docs are read back into
 
 #: ``(document, [(offset, serialised Doc), ...])``: a parsed document on its way to the helper.
@@ -267,10 +269,11 @@ def _warm(model: str | None) -> None:
         _parsed_vocab(lang)
 
 
-def _helper_pool() -> ProcessPoolExecutor:
+def _helper_pool() -> ProcessPoolExecutor | None:
+    """The helper process (started on first use), or None once one has failed in this process."""
     global _helper
     with _helper_lock:
-        if _helper is None:
+        if _helper is None and not _helper_failed:
             import multiprocessing
 
             context = multiprocessing.get_context("spawn")
@@ -279,11 +282,13 @@ def _helper_pool() -> ProcessPoolExecutor:
 
 
 def _drop_helper(pool: ProcessPoolExecutor) -> None:
-    """Forget a helper that failed (the next build starts a new one)."""
-    global _helper
+    """Forget a helper that failed: this process extracts from now on (a helper that cannot start
+    here, e.g. under a main script spawn cannot import again, would fail at every build)."""
+    global _helper, _helper_failed
     with _helper_lock:
         if _helper is pool:
             _helper = None
+        _helper_failed = True
     pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -333,32 +338,48 @@ def _run_overlapped(docs: Iterable[Document], model: str | None) -> Iterator[Out
         for doc in docs:
             if not started:  # the helper starts with the first document, not for a build with none to parse
                 started = True
-                try:
-                    pool = _helper_pool()
-                    pool.submit(_warm, model)
-                except Exception:
-                    pool = None
+                pool = _helper_pool()
+                if pool is not None:
+                    try:
+                        pool.submit(_warm, model)
+                    except Exception:  # the helper could not start
+                        _drop_helper(pool)
+                        pool = None
             yield doc
 
-    for batch, lang in _batches(read(), LOCAL_BATCH_DOCS):
-        group: list[Parsed] = []
-        for doc, chunks in nlp.pipe(((d, d.text) for d in batch), lang):
-            group.append((doc, [(offset, parsed.to_bytes(exclude=["tensor"])) for offset, parsed in chunks]))
-            if len(group) >= HELPER_DOCS:
+    try:
+        for batch, lang in _batches(read(), LOCAL_BATCH_DOCS):
+            group: list[Parsed] = []
+            for doc, chunks in nlp.pipe(((d, d.text) for d in batch), lang):
+                group.append((doc, [(offset, parsed.to_bytes(exclude=["tensor"])) for offset, parsed in chunks]))
+                if len(group) >= HELPER_DOCS:
+                    submit(group, lang)
+                    group = []
+                    yield from done(HELPER_WINDOW)
+            if group:
                 submit(group, lang)
-                group = []
-                yield from done(HELPER_WINDOW)
-        if group:
-            submit(group, lang)
-        yield from done(HELPER_WINDOW)
-    yield from done(0)
+            yield from done(HELPER_WINDOW)
+        yield from done(0)
+    finally:  # stopped early (an error, Ctrl-C, a reader that stops): the helper drops what is left
+        for fut, _group, _lang in pending:
+            if fut is not None:
+                fut.cancel()
 
 
 def _worker_init() -> None:
-    """Worker processes ignore Ctrl-C: the driver stops them."""
+    """Worker processes ignore Ctrl-C (the driver stops them) and end when the driver is gone
+    (killed, it cannot stop them: a worker waiting for work would otherwise wait for ever)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kg-driver-watch", daemon=True).start()
 
 
 def _run_processes(docs: Iterable[Document], workers: int, batch_docs: int, model: str | None) -> Iterator[Outcome]:

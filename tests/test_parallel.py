@@ -184,6 +184,9 @@ class _GoneHelper:
 
 @pytest.mark.slow
 def test_a_helper_that_dies_loses_no_document(monkeypatch):
+    real_pool = parallel._helper_pool
+    monkeypatch.setattr(parallel, "_helper_failed", False)  # restored after the test
+    monkeypatch.setattr(parallel, "_helper", None)
     monkeypatch.setattr(parallel, "_helper_pool", _GoneHelper)
     monkeypatch.setattr(parallel, "HELPER_DOCS", 1)
     docs = [_doc(i, text, lang) for i, text, lang in _MIXED]
@@ -192,6 +195,7 @@ def test_a_helper_that_dies_loses_no_document(monkeypatch):
     assert all(ex is not None and not err for _, ex, err in outcomes)
     expected = dict(((d.doc_id, ex) for d, ex, _ in parallel._extract_stream([docs[0], docs[2]], "en")))
     assert {d.doc_id: ex for d, ex, _ in outcomes if d.lang == "en"} == expected
+    assert real_pool() is None  # no new helper for the next builds of this process
 
 
 @pytest.mark.slow
@@ -268,3 +272,50 @@ def test_documents_are_read_as_the_work_goes(monkeypatch, size):
     batch, lang = next(batches)
     assert len(batch) == size and {d.lang for d in batch} == {lang} and pulled < 2 * size
     assert sum(len(b) for b, _ in batches) + size == 500
+
+
+_KILLED_DRIVER = """
+import sys, time
+from kg import parallel
+from kg.model import Document
+if __name__ == "__main__":
+    doc = Document(doc_id="a", path="a.txt", text="Nvidia partners with Mistral AI.", lang="en", sha256="a" * 4)
+    list(parallel._run_overlapped([doc], None))
+    print(*parallel._helper._processes, flush=True)
+    time.sleep(120)
+"""
+
+
+def _running(pid: int) -> bool:
+    """A process that exists and is not a zombie (an ended child its new parent has not reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][:1] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_the_helper_ends_when_the_build_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "driver.py"
+    script.write_text(_KILLED_DRIVER, encoding="utf-8")
+    driver = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        helper = int(driver.stdout.readline())
+        assert _running(helper)  # alive while the driver is
+    finally:
+        driver.send_signal(signal.SIGKILL)  # no chance to stop its helper
+        driver.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not _running(helper):
+            return
+        time.sleep(0.2)
+    os.kill(helper, signal.SIGKILL)
+    pytest.fail("the helper process outlived its build process")
