@@ -12,7 +12,7 @@ others keep the model's label (PER, ORG, GPE...).
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -131,15 +131,13 @@ def sentence_boundaries(doc: Doc) -> Doc:
     """Sentence starts for the parser: after a line break and after . ! ? (and closing quotes).
 
     Every other token is marked as not starting a sentence, so the parser cannot
-    split a sentence in the middle of a name list. The tokens' texts are read and the
-    starts written as arrays (no Token object per token: this runs on every document).
+    split a sentence in the middle of a name list. The tokens' texts are read once and the
+    starts written as one array (this runs on every document).
     """
     n = len(doc)
     if not n:
         return doc
-    strings = doc.vocab.strings
-    seen: dict[int, str] = {}
-    texts = [seen[h] if h in seen else seen.setdefault(h, strings[h]) for h in doc.to_array(ORTH).tolist()]
+    texts = [t.text for t in doc]
     starts = [-1] * n  # spaCy's SENT_START: 1 starts a sentence, -1 does not
     starts[0] = 1
     after_end = False
