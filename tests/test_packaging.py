@@ -33,9 +33,11 @@ def _shipped_folders() -> dict[str, Path]:
     out = {}
     for name, root in roots.items():
         for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
-            if "__pycache__" in folder.parts or not any(p.is_file() for p in folder.iterdir()):
-                continue
             relative = folder.relative_to(root).parts
+            if any(part == "__pycache__" or part.startswith(".") for part in relative):
+                continue  # caches and tool folders, never shipped
+            if not any(p.is_file() for p in folder.iterdir()):
+                continue
             out[".".join((name, *relative))] = folder
     return out
 
@@ -55,7 +57,7 @@ def test_every_data_file_is_matched_by_a_package_data_pattern():
     for package in CONFIG["packages"]:
         patterns = data.get(package, [])
         for path in sorted(_folder(package).iterdir()):
-            if path.is_file() and path.suffix not in {".py", ".pyc"}:
+            if path.is_file() and path.suffix != ".py":
                 if not any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
                     unmatched.append(str(path.relative_to(ROOT)))
     assert not unmatched, f"files no package-data pattern of pyproject.toml ships: {unmatched}"
