@@ -731,8 +731,18 @@ def _cross_validate(corpus_dir: Path, gold_dir: Path, folds: int, seed: int, fmt
     help="Train on another annotated corpus too (repeatable).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of training: same inputs and seed, same model.")
+@click.option(
+    "--objective",
+    type=click.Choice(["balanced", "micro", "predicate"]),
+    default="balanced",
+    show_default=True,
+    help="How the decision threshold of each property is chosen on held-out folds: the F1 of all facts "
+    "together (micro), each property's own F1 (predicate), or the mean of the two (balanced).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def train_command(corpus_dir: Path, gold_dir: Path, out_dir: Path, extra: tuple, seed: int, quiet: bool) -> None:
+def train_command(
+    corpus_dir: Path, gold_dir: Path, out_dir: Path, extra: tuple, seed: int, objective: str, quiet: bool
+) -> None:
     """Train an extraction model on the articles of CORPUS_DIR annotated in GOLD_DIR.
 
     GOLD_DIR holds one JSON file per document in the annotation format (the
@@ -749,7 +759,7 @@ def train_command(corpus_dir: Path, gold_dir: Path, out_dir: Path, extra: tuple,
     sources = [(corpus_dir, gold_dir), *[(Path(c), Path(g)) for c, g in extra]]
     started = time.perf_counter()
     with progress:
-        model, warnings = train(sources, out_dir, seed=seed, progress=None if quiet else on_stage)
+        model, warnings = train(sources, out_dir, seed=seed, config={"objective": objective}, progress=None if quiet else on_stage)
     seconds = time.perf_counter() - started
     if not quiet:
         for w in warnings[:20]:

@@ -22,7 +22,8 @@ from kg.errors import ModelError
 from kg.learn import ExtractionModel, default_model_path, load_model
 from kg.learn.linear import LinearModel
 from kg.learn.model import FORMAT_VERSION, model_id
-from kg.learn.train import TrainingError, _isotonic, _role_map, fit, prepare
+from kg.learn.train import TrainingError, _isotonic, _role_map, fit, joint_thresholds, prepare
+from kg.model import PREDICATES
 
 EXAMPLES = ROOT / "examples" / "corpus"
 EXAMPLES_GOLD = ROOT / "examples" / "gold"
@@ -169,6 +170,35 @@ def test_calibration_is_increasing_and_bounded(points):
     assert all(0.0 <= v <= 1.0 for v in values)
     assert values == sorted(values)
     assert cal(0.95) > cal(0.1)
+
+
+def _points(scores_right: list[tuple[float, bool]], copies: int = 1) -> list[tuple[float, bool]]:
+    return [pt for pt in scores_right for _ in range(copies)]
+
+
+def test_joint_thresholds_raise_a_weak_property_that_costs_the_others():
+    # worksFor: right at every score; memberOf: its own best F1 keeps many wrong facts
+    points = {p: [] for p in PREDICATES}
+    points["worksFor"] = _points([(0.9, True), (0.6, True), (0.3, True)], 10)
+    points["memberOf"] = _points([(0.07, True)] * 2 + [(0.07, False)] * 6 + [(0.5, True)], 10)
+    gold = dict.fromkeys(PREDICATES, 0)
+    gold.update(worksFor=30, memberOf=40)
+    own = {"worksFor": 0.25, "memberOf": 0.05}  # each property's own best
+    micro = joint_thresholds(points, gold, own, macro=0.0)
+    assert micro["memberOf"] > 0.07 and micro["worksFor"] <= 0.3
+
+    # the F1 of all facts together is at least that of the properties' own thresholds
+    def f1(th):
+        kept = [h for p in PREDICATES for s, h in points[p] if s >= th.get(p, 0.5)]
+        return 2 * sum(kept) / (len(kept) + sum(gold.values()))
+    assert f1(micro) > f1(dict(own, **{p: 0.5 for p in PREDICATES if p not in own}))
+    # weighting the properties' mean F1 fully keeps each property's own best
+    assert joint_thresholds(points, gold, own, macro=1.0)["memberOf"] == 0.05
+
+
+def test_an_unknown_threshold_objective_is_refused(tmp_path):
+    with pytest.raises(TrainingError, match="threshold objective 'best'"):
+        fit([], config={"objective": "best"})
 
 
 # --- choosing mentions ----------------------------------------------------------------------------
