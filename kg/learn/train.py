@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "pair_c": 0.5,
     "group_c": 0.5,
     "quote_c": 0.5,
-    "entity_threshold": 0.5,
+    "entity_threshold": 0.4,
     "longer_span": 0.6,
     "evidence": 0.5,
     "folds": 4,
