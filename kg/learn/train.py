@@ -304,26 +304,29 @@ def _tune(
     figures: dict[str, Any] = {"roles": {lang: _role_map(pairs) for lang, pairs in sorted(role_pairs.items())}}
     for p in PREDICATES:
         pts = points[p]
-        best = (0.0, 0.5, 0, 0)
+        best = (0.0, 0.5)
         for t in _GRID:
-            kept = [h for s, h in pts if s >= t]
-            tp = sum(kept)
-            prec = tp / len(kept) if kept else 0.0
-            rec = tp / gold_counts[p] if gold_counts[p] else 0.0
-            f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+            f1 = _f1(*_kept(pts, t), gold_counts[p])
             if f1 > best[0] + 1e-9:
-                best = (f1, t, tp, len(kept))
-        thresholds[p] = best[1] if best[0] > 0 else 0.5
-        figures[p] = {"f1": round(best[0], 3), "tp": best[2], "pred": best[3], "gold": gold_counts[p]}
+                best = (f1, t)
+        thresholds[p] = best[1]
         calibration[p] = _isotonic(pts).to_dict()
     if objective != "predicate":
         thresholds = joint_thresholds(points, gold_counts, thresholds, macro=OBJECTIVES[objective])
-        for p in PREDICATES:  # the held-out figures at the thresholds chosen
-            kept = [h for s, h in points[p] if s >= thresholds[p]]
-            tp, n = sum(kept), len(kept)
-            f1 = 2 * tp / (n + gold_counts[p]) if n + gold_counts[p] else 0.0
-            figures[p] = {"f1": round(f1, 3), "tp": tp, "pred": n, "gold": gold_counts[p]}
+    for p in PREDICATES:  # the held-out figures at the thresholds chosen
+        tp, n = _kept(points[p], thresholds[p])
+        figures[p] = {"f1": round(_f1(tp, n, gold_counts[p]), 3), "tp": tp, "pred": n, "gold": gold_counts[p]}
     return thresholds, calibration, figures
+
+
+def _kept(points: list[tuple[float, bool]], threshold: float) -> tuple[int, int]:
+    """(right, all) of the scored facts at or above ``threshold``."""
+    kept = [h for s, h in points if s >= threshold]
+    return sum(kept), len(kept)
+
+
+def _f1(tp: int, predicted: int, gold: int) -> float:
+    return 2 * tp / (predicted + gold) if predicted + gold else 0.0
 
 
 def joint_thresholds(
@@ -342,16 +345,13 @@ def joint_thresholds(
     properties. Each property's own best threshold is not the best for all facts together: a
     weak property whose best F1 comes from many facts of low precision costs the others.
     """
-    kept = {p: {t: (sum(h for s, h in points.get(p, []) if s >= t), sum(1 for s, _ in points.get(p, []) if s >= t))
-                for t in _GRID} for p in PREDICATES}  # fmt: skip
+    kept = {p: {t: _kept(points.get(p, []), t) for t in _GRID} for p in PREDICATES}
     gold = sum(gold_counts.get(p, 0) for p in PREDICATES)
 
     def objective(th: dict[str, float]) -> float:
         counts = [kept[p].get(th[p], (0, 0)) for p in PREDICATES]
-        tp, pred = sum(c[0] for c in counts), sum(c[1] for c in counts)
-        micro = 2 * tp / (pred + gold) if pred + gold else 0.0
-        per = [2 * c[0] / (c[1] + gold_counts.get(p, 0)) if c[1] + gold_counts.get(p, 0) else 0.0
-               for p, c in zip(PREDICATES, counts)]  # fmt: skip
+        micro = _f1(sum(c[0] for c in counts), sum(c[1] for c in counts), gold)
+        per = [_f1(tp, n, gold_counts.get(p, 0)) for p, (tp, n) in zip(PREDICATES, counts)]
         return (1 - macro) * micro + macro * sum(per) / len(per)
 
     out = {p: start.get(p, 0.5) for p in PREDICATES}
