@@ -402,6 +402,24 @@ def test_job_titles_with_elisions_hyphens_and_plurals_are_found(text, lang, titl
     assert (title, role) in {(doc[a:b].text, r) for a, b, r in found}
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "speaker", "incise"),
+    [
+        ("« Nous ouvrons trois écoles, a déclaré Claire Fabre, présidente d'Azura. Le reste suivra. »", "fr", "Claire Fabre", True),
+        ("« La région nous aide, dit le directeur général d'Azura, Paul Ressac. Nous recrutons. »", "fr", "Paul Ressac", True),
+        ("“We will open three schools, said Dana Whitfield, the chief executive of Azura.”", "en", "Dana Whitfield", True),
+        ("« Nous travaillons avec Claire Fabre depuis des années », a déclaré Paul Ressac.", "fr", "Claire Fabre", False),
+    ],
+)
+def test_a_speaker_named_in_an_incise_of_the_quotation_is_a_candidate(text, lang, speaker, incise):
+    people = [(name, "Person") for name in ("Claire Fabre", "Paul Ressac", "Dana Whitfield") if name in text]
+    an = _analysed(text, lang, people)
+    inside = [q for q in an.quotes if q.speaker.text == speaker and "Q|incise" in q.features]
+    assert bool(inside) is incise
+    if incise:
+        assert inside[0].start < inside[0].speaker.start < inside[0].end
+
+
 def test_document_features_say_how_the_document_names_both_entities():
     from types import SimpleNamespace as NS
 

@@ -424,6 +424,7 @@ def _groups(an: Analysis) -> None:
 
 def _quotes(an: Analysis, quote_rules: dict[tuple[str, str], str]) -> None:
     text = an.document.text
+    lang = an.document.lang
     persons = [m for m in an.mentions if m.type == "Person" and m.key]
     if not persons:
         return
@@ -434,6 +435,7 @@ def _quotes(an: Analysis, quote_rules: dict[tuple[str, str], str]) -> None:
         lo = an.sentences[max(0, k0 - 1)].start_char
         hi = an.sentences[min(len(an.sentences) - 1, k1 + 1)].end_char
         near = [m for m in persons if lo <= m.start < hi and not (qs <= m.start < qe)]
+        near += [m for m in persons if qs < m.start < qe and F.speech_incise(text, qs, m, lang)]
         prior = [m for m in persons if m.end <= lo][-2:]
         seen: set[str] = set()
         for m in [*near, *prior]:

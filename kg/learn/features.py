@@ -410,6 +410,23 @@ _SPEECH_COLON = re.compile(r":\s*$")
 _PRONOUN_SPEECH = re.compile(r"(?:-t-(?:il|elle)\b|\b(?:il|elle|he|she)\b)", re.I)
 
 
+#: How far before a name inside a quotation a speech verb may open the incise that names the speaker.
+INCISE_CHARS = 60
+
+
+def speech_incise(text: str, qs: int, m: WMention, lang: str) -> bool:
+    """Whether a person named inside the quotation starting at ``qs`` is named in an incise that
+    gives the speaker ("« C'est un drame, a déclaré Louis Têtu, président … »", "…, dit le président
+    de Moov AI, Dominic Danis."): a comma, then a speech verb, shortly before the name."""
+    from kg.extract.quotes import _speech_pattern
+
+    before = text[max(qs, m.start - INCISE_CHARS) : m.start]
+    if "\n" in before:
+        return False
+    comma = before.find(",")
+    return comma >= 0 and bool(_speech_pattern(lang).search(fold(before[comma + 1 :])))
+
+
 def quote_features(
     text: str,
     an: Analysis,
@@ -434,6 +451,11 @@ def quote_features(
             f.append("Q|pronoun_near")
         if speech.search(fold(window)):
             f.append("Q|speech_after")
+        return f
+    if qs < m.start < qe:  # named in an incise of the quotation: "« C'est un drame, a déclaré X. »"
+        f.append("Q|incise")
+        if len(content.split()) < 5:
+            f.append("Q|short")
         return f
     if m.start >= qe:
         gap_text = text[qe : m.start]
