@@ -27,7 +27,7 @@ from kg.extract.common import Candidate, DocState
 from kg.extract.context import Sentence
 from kg.extract.lexicon import demonyms, fold, load_triggers
 from kg.extract.mentions import WEntity, WMention, _surnames, find_mentions, group_mentions
-from kg.extract.quotes import attribute_quotes, find_quotes
+from kg.extract.quotes import _speech_pattern, attribute_quotes, find_quotes
 from kg.extract.relations import run_rules
 from kg.extract.tokens import table
 from kg.learn import features as F
@@ -422,6 +422,21 @@ def _groups(an: Analysis) -> None:
                 an.groups.append(GroupCandidate(m, start, start + len(t.text), t.text, i, count, year, feats))
 
 
+#: How far before a name inside a quotation a speech verb may open the incise that names the speaker.
+INCISE_CHARS = 60
+
+
+def _speech_incise(text: str, qs: int, m: WMention, lang: str) -> bool:
+    """Whether a person named inside the quotation starting at ``qs`` is named in an incise that
+    gives the speaker ("« C'est un drame, a déclaré Louis Têtu, président … »", "…, dit le président
+    de Moov AI, Dominic Danis."): a comma, then a speech verb, shortly before the name."""
+    before = text[max(qs, m.start - INCISE_CHARS) : m.start]
+    if "\n" in before:
+        return False
+    comma = before.find(",")
+    return comma >= 0 and bool(_speech_pattern(lang).search(fold(before[comma + 1 :])))
+
+
 def _quotes(an: Analysis, quote_rules: dict[tuple[str, str], str]) -> None:
     text = an.document.text
     lang = an.document.lang
@@ -435,7 +450,7 @@ def _quotes(an: Analysis, quote_rules: dict[tuple[str, str], str]) -> None:
         lo = an.sentences[max(0, k0 - 1)].start_char
         hi = an.sentences[min(len(an.sentences) - 1, k1 + 1)].end_char
         near = [m for m in persons if lo <= m.start < hi and not (qs <= m.start < qe)]
-        near += [m for m in persons if qs < m.start < qe and F.speech_incise(text, qs, m, lang)]
+        near += [m for m in persons if qs < m.start < qe and _speech_incise(text, qs, m, lang)]
         prior = [m for m in persons if m.end <= lo][-2:]
         seen: set[str] = set()
         for m in [*near, *prior]:

@@ -410,23 +410,6 @@ _SPEECH_COLON = re.compile(r":\s*$")
 _PRONOUN_SPEECH = re.compile(r"(?:-t-(?:il|elle)\b|\b(?:il|elle|he|she)\b)", re.I)
 
 
-#: How far before a name inside a quotation a speech verb may open the incise that names the speaker.
-INCISE_CHARS = 60
-
-
-def speech_incise(text: str, qs: int, m: WMention, lang: str) -> bool:
-    """Whether a person named inside the quotation starting at ``qs`` is named in an incise that
-    gives the speaker ("« C'est un drame, a déclaré Louis Têtu, président … »", "…, dit le président
-    de Moov AI, Dominic Danis."): a comma, then a speech verb, shortly before the name."""
-    from kg.extract.quotes import _speech_pattern
-
-    before = text[max(qs, m.start - INCISE_CHARS) : m.start]
-    if "\n" in before:
-        return False
-    comma = before.find(",")
-    return comma >= 0 and bool(_speech_pattern(lang).search(fold(before[comma + 1 :])))
-
-
 def quote_features(
     text: str,
     an: Analysis,
