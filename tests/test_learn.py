@@ -493,6 +493,17 @@ def test_role_conventions_need_two_consistent_cases():
             "Nordmetall",
             "board member",
         ),
+        # what an English title is of, when no organisation ("head of the research lab")
+        ("Maria Lopez, head of the research lab at Orvane, said the launch went well.", "en", "Maria Lopez", "Orvane",
+         "head of research lab"),  # fmt: skip
+        # the title beside the person in another sentence than the one that states the fact
+        ("Kestrel said on Monday that Jane Roe will lead its new unit. Jane Roe, the company's chief learning "
+         "officer, joined in 2016.", "en", "Jane Roe", "Kestrel", "chief learning officer"),  # fmt: skip
+        # founders, one or several
+        ("Founded in 2015 by Paul Martin, Lumora is a robotics company based in Lisbon. Lumora employs 40 engineers.",
+         "en", "Paul Martin", "Lumora", "founder"),  # fmt: skip
+        ("Fondée en 2015 par Paul Martin et Julie Roy, Lumora est une start-up lyonnaise. Lumora emploie 40 "
+         "ingénieurs.", "fr", "Julie Roy", "Lumora", "co-founder"),  # fmt: skip
     ],
 )
 def test_roles_keep_their_modifiers(text, lang, person, org, role):
@@ -503,6 +514,28 @@ def test_roles_keep_their_modifiers(text, lang, person, org, role):
     labels = {e.key: e.label for e in ex.entities}
     roles = {(labels[f.subject], labels[f.object]): f.role for f in ex.facts if f.predicate == "worksFor"}
     assert roles.get((person, org)) == role
+
+
+@pytest.mark.parametrize(
+    ("text", "org", "role"),
+    [
+        # the title of another organisation is not the person's role at this one
+        ("Quora CEO Adam Stone joined the board of Kestrel.", "Kestrel", None),
+        ("Quora CEO Adam Stone joined the board of Kestrel.", "Quora", "ceo"),
+        ("Adam Stone, CEO of Quora, joined the board of Kestrel.", "Kestrel", None),
+        # nor is a former title; the next nearest one is
+        ("Adam Stone, former Quora director and now president, joined Kestrel.", "Kestrel", "president"),
+        # one title before a coordination of organisations is each one's
+        ("Kestrel and Quora founder Adam Stone joined the board.", "Kestrel", "founder"),
+    ],
+)
+def test_a_title_tied_to_another_organisation_or_former_is_not_the_role(text, org, role):
+    from kg.learn.extractor import _role_near
+
+    an = _analysed(text, "en", [("Adam Stone", "Person"), ("Kestrel", "Organization"), ("Quora", "Organization")])
+    person = next(m for m in an.mentions if m.text == "Adam Stone")
+    own = next(m for m in an.mentions if m.text == org)
+    assert _role_near(an, person, None, own=own.key) == role
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import fold
-from kg.extract.mentions import norm_key
+from kg.extract.mentions import WMention, norm_key
 from kg.learn.candidates import (
     DEMONYM_PREFIX,
     Analysis,
@@ -203,12 +203,14 @@ def _attributes(an: Analysis, f: ScoredFact, hit: object | None, pairs: list[Pai
         role = getattr(hit, "role", None)
         found = next(((r, pair) for r, pair in ((_nearest_role(an, f, pair), pair) for pair in pairs) if r), None)
         near = found[0] if found else None
+        if not role and not near:
+            near = _role_elsewhere(an, f.subject, f.object)
         # the title next to the person, with its modifiers ("executive vice president" for "vice president"),
         # or a longer title that holds the rule's ("co-head", "président du directoire")
         if not role or (
             near
             and near != role
-            and (near.endswith(" " + role) or near.endswith("-" + role) or _holds_role(an, found[1], near, role))  # type: ignore[index]
+            and (near.endswith(" " + role) or near.endswith("-" + role) or f" {role} of " in f" {near}" or _holds_role(an, found[1], near, role))  # type: ignore[index]
         ):
             role = near
         if role:
@@ -230,18 +232,60 @@ def _holds_role(an: Analysis, pair: PairCandidate, near: str, role: str) -> bool
 
 
 def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | None:
-    from kg.extract.roles import _role_spans
-
-    if pair.sentence != pair.first_sentence:
-        return None
     person = pair.a if pair.a.key == f.subject else pair.b  # type: ignore[attr-defined]
     org = pair.b if person is pair.a else pair.a  # type: ignore[attr-defined]
-    sent = an.sentences[pair.sentence]  # type: ignore[attr-defined]
-    spans = _role_spans(sent, titles=True)
-    if not spans or person.span is None or org.span is None:
+    # across sentences, the title is looked for beside the person only
+    return _role_near(an, person, org if org.sent == person.sent else None, own=org.key)
+
+
+def _role_elsewhere(an: Analysis, person_key: str, org_key: str) -> str | None:
+    """The title written right beside another mention of the person ("the company's first chief
+    learning officer, John Palmer"; "Sumit Virmani, Trustee, ..."), or "founder" where the text
+    says who founded what, for a fact whose own sentences name no role."""
+    for m in an.mentions:
+        if m.key == person_key and m.type == "Person":
+            role = _role_near(an, m, None, reach=2, own=org_key) or _founder(an, m)
+            if role:
+                return role
+    return None
+
+
+#: Verbs of founding, and the word that introduces their agent ("founded by", "fondée par").
+_FOUNDED = {"founded": False, "co-founded": True, "cofounded": True, "fonde": False, "fondee": False,
+            "fondes": False, "fondees": False, "cofonde": True, "cofondee": True, "co-fonde": True, "co-fondee": True}  # fmt: skip
+
+
+def _founder(an: Analysis, person: WMention) -> str | None:
+    """ "Founded in 1992 by Marc Raibert", "fondée par A et B": the founder (co-founder when several
+    people, or a co-founding verb, are named)."""
+    if person.span is None:
         return None
-    lo = min(person.span.start, org.span.start)
-    hi = max(person.span.end, org.span.end)
+    sent = an.sentences[person.sent]
+    doc = sent.span.doc
+    start = person.span.start
+    words = [fold(t.text) for t in doc[max(sent.span.start, start - 20) : start]]
+    agent = next((k for k in range(len(words) - 1, -1, -1) if words[k] in {"by", "par"}), None)
+    if agent is None or any(w in {";", ".", ":"} for w in words[agent:]):
+        return None
+    verb = next((words[k] for k in range(agent - 1, -1, -1) if words[k] in _FOUNDED), None)
+    if verb is None or any(w in {";", ".", ":"} for w in words[words.index(verb) : agent]):
+        return None
+    several = _FOUNDED[verb] or len(sent.group(person, {"Person"})) > 1
+    return "co-founder" if several else "founder"
+
+
+def _role_near(an: Analysis, person: WMention, org: WMention | None, reach: int = 6, own: str | None = None) -> str | None:
+    """The job title nearest the person in the person's sentence (``org``: the organisation's
+    mention, when the same sentence names it; ``own``: its entity key), with the modifiers that
+    make it precise; None past ``reach`` tokens."""
+    from kg.extract.roles import _role_spans
+
+    sent = an.sentences[person.sent]
+    spans = _role_spans(sent, titles=True)
+    if not spans or person.span is None or (org is not None and org.span is None):
+        return None
+    lo = min(person.span.start, org.span.start if org is not None else person.span.start)  # type: ignore[union-attr]
+    hi = max(person.span.end, org.span.end if org is not None else person.span.end)  # type: ignore[union-attr]
     # "A, B and C were re-elected as managing directors": a title outside a coordination of
     # people is as near to each of them as to the coordination
     group = [m for m in sent.group(person, {"Person"}) if m.span is not None]
@@ -253,14 +297,53 @@ def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | Non
         d = min(abs(r[0] - p1), abs(p0 - r[1]))
         return d - (5 if inside else 0)
 
-    best = min(spans, key=distance)
-    if distance(best) > 6:
-        return None
-    # a former role is no role
+    for best in sorted(spans, key=lambda r: (distance(r), r[0])):
+        if distance(best) > reach:
+            return None
+        role = _title_at(sent, best, own)
+        if role:
+            return role
+    return None
+
+
+#: Words that mark a title as one the person no longer holds.
+_FORMER = frozenset({"ancien", "ancienne", "ex", "former", "ex-"})
+#: Words that tie a title to the organisation named after it ("CEO of", "directeur de").
+_TITLE_OF = frozenset({"of", "at", "de", "du", "d'", "d’", "chez"})
+
+
+def _of_what(sent, best: tuple[int, int, str], j: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """ "director of machine learning and AI", "head of its secretariat": the field an English
+    title is of, when a common noun phrase rather than an organisation ("of research")."""
     doc = sent.span.doc
-    before = [fold(t.text) for t in doc[max(sent.span.start, best[0] - 2) : best[0]]]
-    if any(w in {"ancien", "ancienne", "ex", "former", "ex-"} for w in before):
-        return None
+    if sent.lang != "en":
+        return []
+    if fold(doc[best[1] - 1].text) == "of":
+        i = best[1]
+    elif j < sent.span.end and fold(doc[j].text) == "of":
+        i = j + 1
+    else:
+        return []
+    out: list[str] = []
+    while i < sent.span.end and fold(doc[i].text) in {"the", "its", "their", "his", "her"}:
+        i += 1
+    while i < sent.span.end and len(out) < 6 and sent.mention_at(i) is None:
+        t = doc[i]
+        if not (t.pos_ in {"NOUN", "PROPN", "ADJ", "CCONJ"} or t.text == "&"):
+            break
+        out.append(fold(t.text))
+        i += 1
+    while out and (out[-1] in {"and", "&", "or"}):
+        out.pop()
+    if not out or not any(doc[k].pos_ in {"NOUN", "PROPN"} for k in range(i - len(out), i)):
+        return []
+    return ["of", *out]
+
+
+def _title_at(sent, best: tuple[int, int, str], own: str | None) -> str | None:  # type: ignore[no-untyped-def]
+    """The role named by the title span ``best`` with its modifiers, or None when it is a former
+    title or the title of an organisation other than ``own`` ("Quora CEO", "CEO of Quora")."""
+    doc = sent.span.doc
     role = best[2]
     # "directrice régionale adjointe": French modifiers after the title, in English order before it
     j = best[1]
@@ -287,10 +370,26 @@ def _nearest_role(an: Analysis, f: ScoredFact, pair: PairCandidate) -> str | Non
             and sent.mention_at(k - 1) is None
             and not word.endswith("'s")
         )
-        if word not in _ROLE_MODIFIERS and not attached:
+        if word in _FORMER or (word not in _ROLE_MODIFIERS and not attached):
             break
         k -= 1
         words.insert(0, word)
+    words += _of_what(sent, best, j)
+    # a former role is no role
+    if any(fold(t.text) in _FORMER for t in doc[max(sent.span.start, k - 2) : k]):
+        return None
+    # the title of another organisation: "Quora CEO", "Quora's CEO", "CEO of Quora"
+    m = sent.mention_at(k - 1) if k > sent.span.start else None
+    if m is None and k - 1 > sent.span.start and fold(doc[k - 1].text) in {"'s", "’s"}:
+        m = sent.mention_at(k - 2)
+    if m is None:
+        i = j if fold(doc[best[1] - 1].text) in _TITLE_OF else j + 1 if j < sent.span.end and fold(doc[j].text) in _TITLE_OF else None
+        while i is not None and i < sent.span.end - 1 and fold(doc[i].text) in {"the", "la", "le", "l'", "l’", "les"}:
+            i += 1
+        m = sent.mention_at(i) if i is not None and i < sent.span.end else None
+    if m is not None and m.type == "Organization" and own is not None:
+        if own not in {x.key for x in sent.group(m, {"Organization"})}:  # "Facebook and Meta founder"
+            return None
     return " ".join(words)
 
 
