@@ -390,6 +390,9 @@ def test_no_candidate_ends_with_the_sentences_full_stop(text, lang, name):
         ("Tom Reid, VP Europe at Kestrel, spoke.", "en", "VP", "vice president"),
         ("Tom Reid, à la tête de Kestrel, a parlé.", "fr", "à la tête de", "ceo"),
         ("Le président du directoire, Tom Reid, a parlé.", "fr", "président du directoire", "chairman of the management board"),
+        ("Des chefs d’entreprises tels que Tom Reid (Kestrel) étaient là.", "fr", "chefs d’entreprises", "ceo"),
+        ("De grands patrons comme Tom Reid de Kestrel étaient là.", "fr", "patrons", "ceo"),
+        ("Kestrel's new chiefs Tom Reid and Ann Lee spoke.", "en", "chiefs", "ceo"),
     ],
 )
 def test_job_titles_with_elisions_hyphens_and_plurals_are_found(text, lang, title, role):
