@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -210,7 +211,7 @@ def _attributes(an: Analysis, f: ScoredFact, hit: object | None, pairs: list[Pai
         if not role or (
             near
             and near != role
-            and (near.endswith(" " + role) or near.endswith("-" + role) or f" {role} of " in f" {near}" or _holds_role(an, found[1], near, role))  # type: ignore[index]
+            and (re.search(rf"(?:^|[\s-]){re.escape(role)}(?:$|\s)", near) or _holds_role(an, found[1], near, role))  # type: ignore[index]
         ):
             role = near
         if role:
