@@ -502,6 +502,9 @@ def test_role_conventions_need_two_consistent_cases():
         # the title beside the person in another sentence than the one that states the fact
         ("Kestrel said on Monday that Jane Roe will lead its new unit. Jane Roe, the company's chief learning "
          "officer, joined in 2016.", "en", "Jane Roe", "Kestrel", "chief learning officer"),  # fmt: skip
+        # two titles joined after a comma
+        ("“Our programs keep growing,” said Jane Roe, President, and CEO of Kestrel.", "en", "Jane Roe", "Kestrel",
+         "president and ceo"),  # fmt: skip
         # founders, one or several
         ("Founded in 2015 by Paul Martin, Lumora is a robotics company based in Lisbon. Lumora employs 40 engineers.",
          "en", "Paul Martin", "Lumora", "founder"),  # fmt: skip

@@ -301,6 +301,11 @@ def _role_near(an: Analysis, person: WMention, org: WMention | None, reach: int 
     for best in sorted(spans, key=lambda r: (distance(r), r[0])):
         if distance(best) > reach:
             return None
+        # "President, and CEO of Per Scholas": one title
+        doc = sent.span.doc
+        more = next((r for r in spans if r[0] == best[1] + 2 and [fold(t.text) for t in doc[best[1] : r[0]]] in ([",", "and"], [",", "et"])), None)
+        if more is not None:
+            best = (best[0], more[1], f"{best[2]} and {more[2]}")
         role = _title_at(sent, best, own)
         if role:
             return role
