@@ -531,6 +531,8 @@ def test_roles_keep_their_modifiers(text, lang, person, org, role):
         ("Adam Stone, CEO of Quora, joined the board of Kestrel.", "Kestrel", None),
         # nor is a former title; the next nearest one is
         ("Adam Stone, former Quora director and now president, joined Kestrel.", "Kestrel", "president"),
+        ("Adam Stone was president of Quora; he now advises Kestrel.", "Quora", None),
+        ("Adam Stone is president of Quora; he also advises Kestrel.", "Quora", "president"),
         # one title before a coordination of organisations is each one's
         ("Kestrel and Quora founder Adam Stone joined the board.", "Kestrel", "founder"),
     ],

@@ -381,8 +381,10 @@ def _title_at(sent, best: tuple[int, int, str], own: str | None) -> str | None: 
         k -= 1
         words.insert(0, word)
     words += _of_what(sent, best, j)
-    # a former role is no role
+    # a former role is no role ("former CEO", "Summers was Treasury Secretary")
     if any(fold(t.text) in _FORMER for t in doc[max(sent.span.start, k - 2) : k]):
+        return None
+    if k > sent.span.start and fold(doc[k - 1].text) in {"was", "were", "etait", "fut"}:
         return None
     # the title of another organisation: "Quora CEO", "Quora's CEO", "CEO of Quora"
     m = sent.mention_at(k - 1) if k > sent.span.start else None
