@@ -298,11 +298,11 @@ def _role_near(an: Analysis, person: WMention, org: WMention | None, reach: int 
         d = min(abs(r[0] - p1), abs(p0 - r[1]))
         return d - (5 if inside else 0)
 
+    doc = sent.span.doc
     for best in sorted(spans, key=lambda r: (distance(r), r[0])):
         if distance(best) > reach:
             return None
         # "President, and CEO of Per Scholas": one title
-        doc = sent.span.doc
         more = next((r for r in spans if r[0] == best[1] + 2 and [fold(t.text) for t in doc[best[1] : r[0]]] in ([",", "and"], [",", "et"])), None)
         if more is not None:
             best = (best[0], more[1], f"{best[2]} and {more[2]}")
@@ -318,17 +318,23 @@ _FORMER = frozenset({"ancien", "ancienne", "ex", "former", "ex-"})
 _TITLE_OF = frozenset({"of", "at", "de", "du", "d'", "d’", "chez"})
 
 
+def _after_link(sent, best: tuple[int, int, str], j: int, links: frozenset[str]) -> int | None:  # type: ignore[no-untyped-def]
+    """The first token after a word of ``links`` that ends the title span ``best`` ("head of") or
+    follows it at ``j``, the end of the title and its modifiers ("CEO of"); None without one."""
+    doc = sent.span.doc
+    if fold(doc[best[1] - 1].text) in links:
+        return j
+    if j < sent.span.end and fold(doc[j].text) in links:
+        return j + 1
+    return None
+
+
 def _of_what(sent, best: tuple[int, int, str], j: int) -> list[str]:  # type: ignore[no-untyped-def]
     """ "director of machine learning and AI", "head of its secretariat": the field an English
     title is of, when a common noun phrase rather than an organisation ("of research")."""
     doc = sent.span.doc
-    if sent.lang != "en":
-        return []
-    if fold(doc[best[1] - 1].text) == "of":
-        i = best[1]
-    elif j < sent.span.end and fold(doc[j].text) == "of":
-        i = j + 1
-    else:
+    i = _after_link(sent, best, j, frozenset({"of"})) if sent.lang == "en" else None
+    if i is None:
         return []
     out: list[str] = []
     while i < sent.span.end and fold(doc[i].text) in {"the", "its", "their", "his", "her"}:
@@ -391,7 +397,7 @@ def _title_at(sent, best: tuple[int, int, str], own: str | None) -> str | None: 
     if m is None and k - 1 > sent.span.start and fold(doc[k - 1].text) in {"'s", "’s"}:
         m = sent.mention_at(k - 2)
     if m is None:
-        i = j if fold(doc[best[1] - 1].text) in _TITLE_OF else j + 1 if j < sent.span.end and fold(doc[j].text) in _TITLE_OF else None
+        i = _after_link(sent, best, j, _TITLE_OF)
         while i is not None and i < sent.span.end - 1 and fold(doc[i].text) in {"the", "la", "le", "l'", "l’", "les"}:
             i += 1
         m = sent.mention_at(i) if i is not None and i < sent.span.end else None
