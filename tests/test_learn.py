@@ -429,7 +429,7 @@ def test_document_features_say_how_the_document_names_both_entities():
     from kg.learn.features import document_features
 
     def mention(key, type_, start):
-        return NS(key=key, type=type_, start=start)
+        return NS(key=key, type=type_, start=start, text=key.title(), source="ner")
 
     acme = [mention("acme", "Organization", s) for s in (10, 200, 900, 1500)]
     jane = [mention("jane", "Person", s) for s in (950, 1600)]
@@ -446,6 +446,33 @@ def test_document_features_say_how_the_document_names_both_entities():
     assert "afocus" not in f and "alead" not in f
     f = document_features(an, jane[1], beta[0], 2)
     assert {"acnt=2-3", "bcnt=1", "cooc=1"} <= set(f) and "bfocus" not in f
+
+
+def test_an_entity_named_after_another_is_paired_with_it_however_far_apart():
+    from kg.learn.candidates import EntityCandidate, analyse
+    from kg.learn.spans import SpanCandidate
+
+    text = ("Velmora Robotics France opened a lab in Lyon. The lab has ten desks. It opened in May. "
+            "Velmora Robotics is based in Oslo.")  # fmt: skip
+    doc, chunks = _parsed(text, "en")
+    ((offset, parsed),) = chunks
+    picked = []
+    for name, type_, start in [("Velmora Robotics France", "Organization", 0), ("Lyon", "Place", text.index("Lyon")),
+                               ("Velmora Robotics", "Organization", text.rindex("Velmora")),
+                               ("Oslo", "Place", text.index("Oslo"))]:  # fmt: skip
+        span = parsed.char_span(start, start + len(name))
+        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
+    an = analyse(doc, chunks, picked)
+    assert len(an.entities) == 4
+    far = [p for p in an.pairs if {p.a.text, p.b.text} == {"Velmora Robotics France", "Velmora Robotics"}]
+    assert len(far) == 1, [(p.a.text, p.b.text) for p in an.pairs]
+    (pair,) = far
+    assert (pair.first_sentence, pair.sentence) == (0, 3)
+    assert {"extends=a", "D|T=Organization>Organization"} <= set(pair.features)
+    lyon = next(p for p in an.pairs if p.a.text == "Velmora Robotics France" and p.b.text == "Lyon")
+    assert "alast=france" in lyon.features and "extends=a" not in lyon.features
+    oslo = next(p for p in an.pairs if p.b.text == "Oslo")
+    assert "alast=robotics" in oslo.features and not any(f.startswith("blast=") for f in oslo.features)
 
 
 def test_role_conventions_need_two_consistent_cases():

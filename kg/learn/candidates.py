@@ -383,6 +383,31 @@ def _pairs(an: Analysis) -> None:
                         continue
                     features = F.cross_features(pctx, ctx, a, b, an) + F.document_features(an, a, b, i)
                     an.pairs.append(PairCandidate(a, b, i, j, features))
+    _extended_names(an)
+
+
+def _extended_names(an: Analysis) -> None:
+    """Pairs of entities one of whose names extends the other's ("IBM France" and "IBM", "AWS
+    Academy" and "AWS") that no sentence pairs: a subsidiary, product or event named after its
+    organisation is tied to it wherever each is named. The pair is the closest two mentions."""
+    paired = {frozenset((p.a.key, p.b.key)) for p in an.pairs}
+    ctx = F.document_context(an)
+    ents = [e for e in an.entities.values() if e.type != "Person" and e.mentions]
+    for x in ents:
+        for y in ents:
+            if not ctx.extends(x.key, y.key) or frozenset((x.key, y.key)) in paired:
+                continue
+            ms = [(abs(m.sent - n.sent), m.start, n.start, m, n) for m in x.mentions for n in y.mentions]
+            ms = [t for t in ms if t[3].span is not None and t[4].span is not None]
+            if not ms:
+                continue
+            _, _, _, m, n = min(ms, key=lambda t: t[:3])
+            a, b = (m, n) if m.start < n.start else (n, m)
+            if not _pair_possible(an, a, b):
+                continue
+            paired.add(frozenset((x.key, y.key)))
+            features = F.distant_features(a, b, an) + F.document_features(an, a, b, b.sent)
+            an.pairs.append(PairCandidate(a, b, b.sent, a.sent, features))
 
 
 @functools.lru_cache(maxsize=1 << 14)

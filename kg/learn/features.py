@@ -45,6 +45,7 @@ TRIGGER_KEYS: tuple[str, ...] = (
 _SUBJ = {"nsubj", "nsubj:pass", "nsubjpass", "csubj"}
 _PRONOUNS = {"il", "elle", "ils", "elles", "he", "she", "they", "it", "its", "their", "son", "sa", "ses", "leur", "leurs"}
 _SEP = re.compile(r"^\s*(?:,|;|/|et|and|&|ou|or|ainsi que|as well as)\s*$", re.I)
+_DETERMINER = re.compile(r"^(?:the|la|le|les|l['’])\s*", re.I)
 
 
 def _bucket(n: int) -> str:
@@ -208,10 +209,35 @@ class DocumentContext:
                 for y in range(x + 1, len(keys)):
                     self.together[(keys[x], keys[y])] += 1
         self.sizes = [len(sent.mentions) for sent in an.sentences]
+        self.names: dict[str, set[tuple[str, ...]]] = {}
+        for m in an.mentions:
+            if m.key and m.source != "demonym":
+                words = tuple(_DETERMINER.sub("", fold(m.text)).split())
+                if words:
+                    self.names.setdefault(m.key, set()).add(words)
+
+    def extends(self, long: str | None, short: str | None) -> bool:
+        """Whether a name of entity ``long`` is a name of entity ``short`` with words added before
+        or after it ("IBM France", "Google I/O 2023" and "IBM", "Google")."""
+        if not long or not short or long == short:
+            return False
+        for x in self.names.get(long, ()):
+            for y in self.names.get(short, ()):
+                if len(x) > len(y) and (x[: len(y)] == y or x[-len(y) :] == y):
+                    return True
+        return False
 
     def features(self, a: WMention, b: WMention, sentence: int) -> list[str]:
         types = f"{a.type}>{b.type}"
         out = []
+        for side, (x, y) in (("a", (a, b)), ("b", (b, a))):
+            if self.extends(x.key, y.key):
+                out += [f"extends={side}", f"T|extends={types}|{side}"]
+        for side, m in (("a", a), ("b", b)):
+            if m.type in {"Organization", "Event", "Program", "Product"}:
+                words = _DETERMINER.sub("", fold(m.text)).split()
+                if len(words) > 1:  # the head word of a longer name, not a one-word name itself
+                    out += [f"{side}last={words[-1]}", f"T|{side}last={types}|{words[-1]}"]
         for side, m in (("a", a), ("b", b)):
             n = _count_bucket(self.counts[m.key])
             out += [f"{side}cnt={n}", f"T|{side}cnt={types}|{n}"]
@@ -225,14 +251,26 @@ class DocumentContext:
         return out
 
 
-def document_features(an: Analysis, a: WMention, b: WMention, sentence: int) -> list[str]:
-    """Features of two mentions from the whole document: how often each entity is named, whether
-    it is the organisation the document is about or opens it, how many sentences name both, and
-    how crowded the sentence of the later mention is."""
+def document_context(an: Analysis) -> DocumentContext:
+    """The document's :class:`DocumentContext`, computed once."""
     ctx = getattr(an, "_document_context", None)
     if ctx is None:
         ctx = an._document_context = DocumentContext(an)  # type: ignore[attr-defined]
-    return ctx.features(a, b, sentence)
+    return ctx
+
+
+def document_features(an: Analysis, a: WMention, b: WMention, sentence: int) -> list[str]:
+    """Features of two mentions from the whole document: how often each entity is named, whether
+    it is the organisation the document is about or opens it, whether one's name extends the
+    other's, the last word of a name of several words ("alliance", "foundation", "france"), how
+    many sentences name both, and how crowded the sentence of the later mention is."""
+    return document_context(an).features(a, b, sentence)
+
+
+def distant_features(a: WMention, b: WMention, an: Analysis) -> list[str]:
+    """Features of two mentions too far apart to share a sentence's context: their classes and
+    the sentences' languages (what ties them is in :func:`document_features`)."""
+    return [f"D|T={a.type}>{b.type}", f"lang={an.document.lang}"] + [f"D|{x}" for x in _alternative_types(an, a, b)]
 
 
 def pair_features(ctx: SentenceContext, a: WMention, b: WMention, an: Analysis) -> list[str]:
@@ -274,6 +312,11 @@ def pair_features(ctx: SentenceContext, a: WMention, b: WMention, an: Analysis) 
     if re.match(r"^\s*['’]s?\s*$", text_between):
         f.append("poss")
     mids = [m for m in ctx.sent.mentions if a.end <= m.start and m.end <= b.start]
+    for side, x, y in (("a", a, b), ("b", b, a)):  # whether y is the mention of its class nearest to x
+        rivals = [m for m in ctx.sent.mentions if m.type == y.type and m.key != x.key]
+        dist = [(max(m.start - x.end, x.start - m.end), m is y) for m in rivals]
+        if dist and min(dist)[1]:
+            f += [f"nearest_to_{side}", f"T|nearest_to_{side}={types}"]
     f.append(f"mid={min(len(mids), 3)}")
     for m in mids[:4]:
         f.append(f"midtype={m.type}")
