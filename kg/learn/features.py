@@ -48,6 +48,11 @@ _SEP = re.compile(r"^\s*(?:,|;|/|et|and|&|ou|or|ainsi que|as well as)\s*$", re.I
 _DETERMINER = re.compile(r"^(?:the|la|le|les|l['’])\s*", re.I)
 
 
+def _name_words(text: str) -> tuple[str, ...]:
+    """The folded words of a name without its leading article ("the Global Telco AI Alliance")."""
+    return tuple(_DETERMINER.sub("", fold(text)).split())
+
+
 def _bucket(n: int) -> str:
     for limit, name in ((0, "0"), (1, "1"), (2, "2"), (3, "3"), (5, "4-5"), (8, "6-8"), (12, "9-12"), (20, "13-20")):
         if n <= limit:
@@ -212,7 +217,7 @@ class DocumentContext:
         self.names: dict[str, set[tuple[str, ...]]] = {}
         for m in an.mentions:
             if m.key and m.source != "demonym":
-                words = tuple(_DETERMINER.sub("", fold(m.text)).split())
+                words = _name_words(m.text)
                 if words:
                     self.names.setdefault(m.key, set()).add(words)
 
@@ -235,7 +240,7 @@ class DocumentContext:
                 out += [f"extends={side}", f"T|extends={types}|{side}"]
         for side, m in (("a", a), ("b", b)):
             if m.type in {"Organization", "Event", "Program", "Product"}:
-                words = _DETERMINER.sub("", fold(m.text)).split()
+                words = _name_words(m.text)
                 if len(words) > 1:  # the head word of a longer name, not a one-word name itself
                     out += [f"{side}last={words[-1]}", f"T|{side}last={types}|{words[-1]}"]
         for side, m in (("a", a), ("b", b)):
