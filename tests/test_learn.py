@@ -475,6 +475,63 @@ def test_an_entity_named_after_another_is_paired_with_it_however_far_apart():
     assert "alast=robotics" in oslo.features and not any(f.startswith("blast=") for f in oslo.features)
 
 
+@pytest.mark.parametrize(
+    ("text", "plain", "lang", "names", "key"),
+    [
+        ("Norvalis has acquired the robotics start-up Brightmoor for an undisclosed sum.",
+         "Norvalis has met the robotics start-up Brightmoor for an undisclosed sum.", "en",
+         [("Norvalis", "Organization"), ("Brightmoor", "Organization")], "acquires"),
+        ("Norvalis a racheté la start-up Brightmoor pour un montant non divulgué.",
+         "Norvalis a rencontré la start-up Brightmoor pour un montant non divulgué.", "fr",
+         [("Norvalis", "Organization"), ("Brightmoor", "Organization")], "acquires"),
+        ("Brightmoor, désormais intégrée à Norvalis, garde son nom.", "Brightmoor, avec Norvalis, garde son nom.", "fr",
+         [("Brightmoor", "Organization"), ("Norvalis", "Organization")], "acquires"),
+        ("Brightmoor, a Hyderabad-based start-up, hired ten people.", "Brightmoor, a Hyderabad start-up, hired ten people.",
+         "en", [("Brightmoor", "Organization"), ("Hyderabad", "Place")], "based"),
+        ("La start-up Brightmoor, dont le siège est à Lille, recrute.", "La start-up Brightmoor, à Lille, recrute.", "fr",
+         [("Brightmoor", "Organization"), ("Lille", "Place")], "based"),
+    ],
+)  # fmt: skip
+def test_a_purchase_or_a_base_between_two_names_is_a_pair_feature(text, plain, lang, names, key):
+    from kg.learn.candidates import EntityCandidate, analyse
+    from kg.learn.spans import SpanCandidate
+
+    def pair_of(text: str):
+        doc, chunks = _parsed(text, lang)
+        ((offset, parsed),) = chunks
+        picked = []
+        for name, type_ in names:
+            span = parsed.char_span(text.index(name), text.index(name) + len(name))
+            picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
+        (pair,) = analyse(doc, chunks, picked).pairs
+        return pair
+
+    types = ">".join(t for _, t in names)
+    features = pair_of(text).features
+    assert f"trig_sent={key}" in features
+    if f"trig_btw={key}" in features:  # between the names, it is also read with their classes
+        assert f"T|trig_btw={types}|{key}" in features
+    else:
+        assert f"trig_out={key}" in features, [f for f in features if "trig" in f]
+    assert not any(f.endswith(f"={key}") or f.endswith(f"|{key}") for f in pair_of(plain).features)
+
+
+def test_a_name_s_head_word_is_read_without_its_legal_suffix():
+    from kg.learn.candidates import EntityCandidate, analyse
+    from kg.learn.spans import SpanCandidate
+
+    text = "Velmora Robotics Inc. opened a lab in Lyon."
+    doc, chunks = _parsed(text, "en")
+    ((offset, parsed),) = chunks
+    picked = []
+    for name, type_ in [("Velmora Robotics Inc.", "Organization"), ("Lyon", "Place")]:
+        start = text.index(name)
+        span = parsed.char_span(start, start + len(name))
+        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
+    (pair,) = analyse(doc, chunks, picked).pairs
+    assert "alast=robotics" in pair.features and "alast=inc" not in pair.features
+
+
 def test_role_conventions_need_two_consistent_cases():
     pairs = [("general secretary", "secretary general")] * 2 + [("ceo", "chief executive")]
     assert _role_map(pairs) == {"general secretary": "secretary general"}

@@ -17,7 +17,7 @@ from spacy.tokens import Token
 from kg.extract.context import Sentence, find_triggers
 from kg.extract.lexicon import fold
 from kg.extract.links import _count_before
-from kg.extract.mentions import WMention
+from kg.extract.mentions import WMention, norm_key
 from kg.extract.roles import _role_spans
 from kg.extract.tokens import table
 from kg.extract.values import find_money, find_target_year
@@ -38,19 +38,19 @@ __all__ = [
 #: Lexicon keys of ``relations.yaml`` looked up in every sentence.
 TRIGGER_KEYS: tuple[str, ...] = (
     "partnersWith", "with_words", "investsIn", "raise", "round_words", "money_verbs", "investor_nouns",
-    "lead_verbs", "investor_markers", "trains", "represents", "memberOf", "develops", "offers", "organizes",
-    "located", "speech_verbs", "founded_by", "founded", "leads", "led_by", "former_markers", "negations",
+    "lead_verbs", "investor_markers", "trains", "represents", "memberOf", "acquires", "develops", "offers", "organizes",
+    "located", "based", "speech_verbs", "founded_by", "founded", "leads", "led_by", "former_markers", "negations",
 )  # fmt: skip
 
 _SUBJ = {"nsubj", "nsubj:pass", "nsubjpass", "csubj"}
 _PRONOUNS = {"il", "elle", "ils", "elles", "he", "she", "they", "it", "its", "their", "son", "sa", "ses", "leur", "leurs"}
 _SEP = re.compile(r"^\s*(?:,|;|/|et|and|&|ou|or|ainsi que|as well as)\s*$", re.I)
-_DETERMINER = re.compile(r"^(?:the|la|le|les|l['’])\s*", re.I)
 
 
 def _name_words(text: str) -> tuple[str, ...]:
-    """The folded words of a name without its leading article ("the Global Telco AI Alliance")."""
-    return tuple(_DETERMINER.sub("", fold(text)).split())
+    """The folded words of a name without its leading article, punctuation or legal suffix
+    ("the Global Telco AI Alliance", "Figure AI Inc.")."""
+    return tuple(norm_key(text).split())
 
 
 def _bucket(n: int) -> str:
