@@ -493,42 +493,20 @@ def test_an_entity_named_after_another_is_paired_with_it_however_far_apart():
     ],
 )  # fmt: skip
 def test_a_purchase_or_a_base_between_two_names_is_a_pair_feature(text, plain, lang, names, key):
-    from kg.learn.candidates import EntityCandidate, analyse
-    from kg.learn.spans import SpanCandidate
-
-    def pair_of(text: str):
-        doc, chunks = _parsed(text, lang)
-        ((offset, parsed),) = chunks
-        picked = []
-        for name, type_ in names:
-            span = parsed.char_span(text.index(name), text.index(name) + len(name))
-            picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
-        (pair,) = analyse(doc, chunks, picked).pairs
-        return pair
-
     types = ">".join(t for _, t in names)
-    features = pair_of(text).features
+    ((pair,), (plain_pair,)) = (_analysed(text, lang, names).pairs, _analysed(plain, lang, names).pairs)
+    features = pair.features
     assert f"trig_sent={key}" in features
     if f"trig_btw={key}" in features:  # between the names, it is also read with their classes
         assert f"T|trig_btw={types}|{key}" in features
     else:
         assert f"trig_out={key}" in features, [f for f in features if "trig" in f]
-    assert not any(f.endswith(f"={key}") or f.endswith(f"|{key}") for f in pair_of(plain).features)
+    assert not any(f.endswith(f"={key}") or f.endswith(f"|{key}") for f in plain_pair.features)
 
 
 def test_a_name_s_head_word_is_read_without_its_legal_suffix():
-    from kg.learn.candidates import EntityCandidate, analyse
-    from kg.learn.spans import SpanCandidate
-
     text = "Velmora Robotics Inc. opened a lab in Lyon."
-    doc, chunks = _parsed(text, "en")
-    ((offset, parsed),) = chunks
-    picked = []
-    for name, type_ in [("Velmora Robotics Inc.", "Organization"), ("Lyon", "Place")]:
-        start = text.index(name)
-        span = parsed.char_span(start, start + len(name))
-        picked.append((EntityCandidate(offset, parsed, SpanCandidate(span.start, span.end), []), type_, 0.9, ()))
-    (pair,) = analyse(doc, chunks, picked).pairs
+    (pair,) = _analysed(text, "en", [("Velmora Robotics Inc.", "Organization"), ("Lyon", "Place")]).pairs
     assert "alast=robotics" in pair.features and "alast=inc" not in pair.features
 
 
