@@ -59,6 +59,8 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import KGError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from kg.pipeline import ProgressCallback
 
 __all__ = [
@@ -75,6 +77,9 @@ __all__ = [
     "document_key",
     "load_docs",
     "score",
+    "intervals",
+    "compare",
+    "RESAMPLES",
     "errors",
     "format_table",
     "corpus_documents",
@@ -368,6 +373,135 @@ def score(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Ma
     }
 
 
+#: How many times the documents are resampled for :func:`intervals` and :func:`compare` by default.
+RESAMPLES = 1000
+
+
+def _count_table(
+    gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Mapping[str, Any]], predicates: list[str]
+) -> np.ndarray:
+    """One row per gold document (sorted by key): the tp, pred and gold counts :func:`score` adds
+    up for entities, for facts, then for each of ``predicates``."""
+    import numpy as np
+
+    rows = []
+    for key in sorted(gold_docs):
+        r = score({key: gold_docs[key]}, {key: pred_docs.get(key, {})})
+        row = [r["entities"][c] for c in ("tp", "pred", "gold")] + [r["facts"][c] for c in ("tp", "pred", "gold")]
+        for p in predicates:
+            counts = r["by_predicate"].get(p, {})
+            row += [counts.get(c, 0) for c in ("tp", "pred", "gold")]
+        rows.append(row)
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 6 + 3 * len(predicates))
+
+
+def _f1s(tp: np.ndarray, pred: np.ndarray, gold: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall and F1 of count vectors (0 where undefined)."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(pred > 0, tp / np.maximum(pred, 1), 0.0)
+        r = np.where(gold > 0, tp / np.maximum(gold, 1), 0.0)
+        f = np.where(p + r > 0, 2 * p * r / np.maximum(p + r, 1e-12), 0.0)
+    return p, r, f
+
+
+def _resampled(n: int, resamples: int, seed: int) -> np.ndarray:
+    """``resamples`` rows of ``n`` document numbers drawn with replacement (seeded)."""
+    import numpy as np
+
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def intervals(
+    gold_docs: Mapping[str, Mapping[str, Any]],
+    pred_docs: Mapping[str, Mapping[str, Any]],
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """How far the scores of :func:`score` could move on other documents of the same kind:
+    percentile intervals over ``resamples`` bootstrap resamples of the gold documents (the
+    same documents drawn with replacement, each bringing all its entities and facts).
+
+    Returns:
+        ``{"resamples", "level", "seed", "entities": {"f1": [lo, hi]}, "facts": {"precision":
+        [lo, hi], "recall": [lo, hi], "f1": [lo, hi]}, "by_predicate": {p: {"f1": [lo, hi]}}}``,
+        bounds rounded to 3 decimals. With fewer than two gold documents every interval is
+        the score itself.
+    """
+    import numpy as np
+
+    predicates = sorted(score(gold_docs, pred_docs)["by_predicate"])
+    table = _count_table(gold_docs, pred_docs, predicates)
+    n = len(table)
+    draws = _resampled(n, resamples, seed) if n > 1 else np.zeros((1, n), dtype=np.intp)
+    sums = table[draws].sum(axis=1)  # resamples x columns
+    tail = (1.0 - level) / 2 * 100
+
+    def bounds(values: np.ndarray) -> list[float]:
+        return [round(float(np.percentile(values, tail)), 3), round(float(np.percentile(values, 100 - tail)), 3)]
+
+    _, _, ef = _f1s(sums[:, 0], sums[:, 1], sums[:, 2])
+    fp, fr, ff = _f1s(sums[:, 3], sums[:, 4], sums[:, 5])
+    by_predicate = {}
+    for k, p in enumerate(predicates):
+        c = 6 + 3 * k
+        by_predicate[p] = {"f1": bounds(_f1s(sums[:, c], sums[:, c + 1], sums[:, c + 2])[2])}
+    return {
+        "resamples": int(draws.shape[0]),
+        "level": level,
+        "seed": seed,
+        "entities": {"f1": bounds(ef)},
+        "facts": {"precision": bounds(fp), "recall": bounds(fr), "f1": bounds(ff)},
+        "by_predicate": by_predicate,
+    }
+
+
+def compare(
+    gold_docs: Mapping[str, Mapping[str, Any]],
+    pred_a: Mapping[str, Mapping[str, Any]],
+    pred_b: Mapping[str, Mapping[str, Any]],
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """Whether extraction ``b`` scores better than ``a`` on documents of this kind, or only on
+    these: a paired bootstrap over the gold documents (each resample scores both on the same
+    documents).
+
+    Returns:
+        For ``entities`` and ``facts``: ``a`` and ``b`` (the F1 of each on all the documents),
+        ``difference`` (b - a), ``interval`` (percentile interval of the difference at
+        ``level``) and ``b_better`` (the share of resamples in which b's F1 is higher); and
+        ``resamples``, ``level``, ``seed``.
+    """
+    import numpy as np
+
+    ta, tb = _count_table(gold_docs, pred_a, []), _count_table(gold_docs, pred_b, [])
+    n = len(ta)
+    draws = _resampled(n, resamples, seed) if n > 1 else np.zeros((1, n), dtype=np.intp)
+    sa, sb = ta[draws].sum(axis=1), tb[draws].sum(axis=1)
+    tail = (1.0 - level) / 2 * 100
+    out: dict[str, Any] = {"resamples": int(draws.shape[0]), "level": level, "seed": seed}
+    for name, c in (("entities", 0), ("facts", 3)):
+        fa = _f1s(sa[:, c], sa[:, c + 1], sa[:, c + 2])[2]
+        fb = _f1s(sb[:, c], sb[:, c + 1], sb[:, c + 2])[2]
+        whole_a = float(_f1s(*(ta[:, c + i].sum(keepdims=True) for i in range(3)))[2][0])
+        whole_b = float(_f1s(*(tb[:, c + i].sum(keepdims=True) for i in range(3)))[2][0])
+        diff = fb - fa
+        out[name] = {
+            "a": round(whole_a, 3),
+            "b": round(whole_b, 3),
+            "difference": round(whole_b - whole_a, 3),
+            "interval": [round(float(np.percentile(diff, tail)), 3), round(float(np.percentile(diff, 100 - tail)), 3)],
+            "b_better": round(float(np.mean(diff > 0)), 3),
+        }
+    return out
+
+
 def _pair_facts(gold: _Annotation, pred: _Annotation) -> dict[int, int]:
     """Gold fact number -> predicted fact number: each gold fact, in order, takes the first
     matching predicted fact not taken yet (the scorer's true positives)."""
@@ -519,6 +653,13 @@ def format_table(result: Mapping[str, Any]) -> str:
         )
     lines.append(f"{'entity type accuracy':24} {result['entities']['type_accuracy']:.3f}")
     lines.append(f"{'fact attribute accuracy':24} {result['facts']['attribute_accuracy']:.3f}")
+    ci = result.get("intervals")
+    if ci:
+        level = f"{ci['level'] * 100:g}%"
+        for name, (lo, hi) in (("entity F1", ci["entities"]["f1"]), ("fact P", ci["facts"]["precision"]),
+                               ("fact R", ci["facts"]["recall"]), ("fact F1", ci["facts"]["f1"])):  # fmt: skip
+            lines.append(f"{name + ' ' + level + ' interval':24} {lo:.3f} – {hi:.3f}")
+        lines.append(f"(percentile bootstrap: {ci['resamples']} resamples of the scored documents, seed {ci['seed']})")
     n = result["documents"]
     summary = f"{n} document{'s' if n != 1 else ''} scored"
     if result.get("unscored"):
@@ -559,6 +700,7 @@ def evaluate(
     min_confidence: float = 0.0,
     progress: ProgressCallback | None = None,
     with_errors: bool = False,
+    bootstrap: int = 0,
 ) -> dict[str, Any]:
     """Build ``corpus_dir`` in a temporary folder and score it against ``gold_dir``.
 
@@ -571,6 +713,8 @@ def evaluate(
         min_confidence: facts below this confidence are left out of the build.
         progress: called as :func:`kg.build`'s ``progress`` while the corpus is built.
         with_errors: add ``errors``, the :func:`errors` records of the build.
+        bootstrap: when above 0, add ``intervals``, the :func:`intervals` of the scores over
+            this many resamples of the documents.
 
     Returns:
         The :func:`score` result, plus ``unscored`` (sorted keys of the corpus
@@ -611,6 +755,8 @@ def evaluate(
     result["skipped"] = sorted(f.path for f in built.files if f.status == "skipped")
     if with_errors:
         result["errors"] = errors(gold, pred)
+    if bootstrap > 0:
+        result["intervals"] = intervals(gold, pred, resamples=bootstrap)
     return result
 
 
@@ -626,6 +772,7 @@ def cross_validate(
     config: Mapping[str, Any] | None = None,
     progress: Any = None,
     with_errors: bool = False,
+    bootstrap: int = 0,
 ) -> dict[str, Any]:
     """Document-level K-fold cross-validation of training on an annotated corpus.
 
@@ -640,6 +787,8 @@ def cross_validate(
     Args:
         progress: called with ``(stage, done, total)`` (stages "parse", "fold").
         with_errors: add ``errors``, the :func:`errors` records of the held-out extractions.
+        bootstrap: when above 0, add ``intervals`` (:func:`intervals` over this many resamples
+            of the held-out documents).
 
     Returns:
         The :func:`score` result of all folds together, plus ``folds`` (each fold's
@@ -674,4 +823,6 @@ def cross_validate(
     result.update(cv=k, seed=seed, folds=folds, warnings=warnings)
     if with_errors:
         result["errors"] = errors(gold, pred)
+    if bootstrap > 0:
+        result["intervals"] = intervals(gold, pred, resamples=bootstrap, seed=seed)
     return result

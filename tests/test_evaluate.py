@@ -17,7 +17,7 @@ from conftest import SHARED
 import kg
 from kg.cli import cli
 from kg.errors import KGError
-from kg.evaluate import EvaluationError, errors, evaluate, format_table, load_docs, score
+from kg.evaluate import EvaluationError, compare, errors, evaluate, format_table, intervals, load_docs, score
 
 DEV_CORPUS = SHARED / "corpus" / "dev"
 DEV_GOLD = SHARED / "eval" / "dev-gold"
@@ -507,6 +507,50 @@ def test_empty_gold_folder_is_an_error(small_corpus, fake_build, tmp_path):
         evaluate(corpus, tmp_path / "empty")
 
 
+# --------------------------------------------------------------------------- how sure the scores are
+
+
+def _bootstrap_case(n_right: int, n_wrong: int) -> tuple[dict, dict]:
+    """Documents of one gold fact each; the prediction finds it in ``n_right`` of them and
+    states a wrong fact in the other ``n_wrong``."""
+    gold, pred = {}, {}
+    for i in range(n_right + n_wrong):
+        fact = {"s": "Acme Robotics", "p": "partnersWith", "o": "Northwind Bank"}
+        gold[f"d{i}"] = _doc([ACME, NORTH], [fact])
+        pred[f"d{i}"] = _doc([ACME, NORTH], [fact if i < n_right else {"s": "Acme Robotics", "p": "investsIn", "o": "Northwind Bank"}])
+    return gold, pred
+
+
+def test_intervals_hold_the_score_and_narrow_with_more_documents():
+    gold, pred = _bootstrap_case(6, 4)  # fact F1 0.6 on 10 documents
+    few = intervals(gold, pred, resamples=500)
+    gold_many, pred_many = _bootstrap_case(60, 40)  # the same F1 on 100
+    many = intervals(gold_many, pred_many, resamples=500)
+    for ci in (few, many):
+        lo, hi = ci["facts"]["f1"]
+        assert lo < 0.6 < hi
+        assert ci["entities"]["f1"] == [1.0, 1.0]  # every resample finds every entity
+        assert set(ci["by_predicate"]) == {"partnerswith", "investsin"}
+    assert many["facts"]["f1"][1] - many["facts"]["f1"][0] < (few["facts"]["f1"][1] - few["facts"]["f1"][0]) / 2
+    assert intervals(gold, pred, resamples=500) == few  # seeded: the same figures each run
+    assert intervals(gold, pred, resamples=500, seed=1) != few
+
+
+def test_compare_tells_a_real_difference_from_chance():
+    gold, better = _bootstrap_case(60, 40)
+    _, worse = _bootstrap_case(30, 70)
+    clear = compare(gold, worse, better, resamples=500)
+    assert clear["facts"]["a"] == 0.3 and clear["facts"]["b"] == 0.6 and clear["facts"]["difference"] == 0.3
+    assert 0 < clear["facts"]["interval"][0] <= 0.3 <= clear["facts"]["interval"][1]
+    assert clear["facts"]["b_better"] == 1.0
+    assert clear["entities"]["difference"] == 0.0 and clear["entities"]["b_better"] == 0.0
+    # one more document right of 100: the interval holds 0
+    _, almost = _bootstrap_case(61, 39)
+    close = compare(gold, better, almost, resamples=500)
+    assert close["facts"]["interval"][0] <= 0.0 <= close["facts"]["interval"][1]
+    assert 0.0 < close["facts"]["b_better"] < 1.0
+
+
 def test_evaluation_error_is_a_kg_error():
     assert issubclass(EvaluationError, KGError)
 
@@ -564,6 +608,17 @@ def test_cli_errors_to_an_unwritable_place_is_a_one_line_error(small_corpus, fak
     result = CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--errors", str(blocker / "errors.jsonl")])
     assert result.exit_code == 1
     assert "errors.jsonl: cannot write" in result.stderr
+
+
+def test_cli_bootstrap_adds_the_intervals(small_corpus, fake_build):
+    corpus, gold, docs = small_corpus
+    table = CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--bootstrap", "200"])
+    assert table.exit_code == 0, table.output
+    assert "fact F1 95% interval" in table.stdout and "200 resamples of the scored documents" in table.stdout
+    data = json.loads(CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--format", "json", "--bootstrap", "200"]).stdout)
+    assert data["intervals"] == intervals(docs, {"n1": docs["n1"]}, resamples=200)
+    plain = json.loads(CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--format", "json"]).stdout)
+    assert "intervals" not in plain
 
 
 def test_cli_missing_folder_is_a_usage_error(tmp_path):
