@@ -864,12 +864,14 @@ def test_cross_validation_holds_every_document_out_once():
 
 
 @pytest.mark.slow
-def test_cross_validation_cli_writes_the_held_out_errors(tmp_path):
+def test_cross_validation_cli_writes_the_held_out_errors_and_intervals(tmp_path):
     path = tmp_path / "errors.jsonl"
     result = CliRunner().invoke(cli, ["evaluate", str(EXAMPLES), str(EXAMPLES_GOLD), "--cv", "2", "--format", "json",
-                                      "--errors", str(path)])  # fmt: skip
+                                      "--errors", str(path), "--bootstrap", "200"])  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    lo, hi = data["intervals"]["facts"]["f1"]
+    assert data["intervals"]["resamples"] == 200 and lo <= data["facts"]["f1"] <= hi and lo < hi
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     kinds = [r["kind"] for r in records]
     assert kinds.count("missed_fact") == data["facts"]["gold"] - data["facts"]["tp"]
