@@ -407,10 +407,21 @@ def _f1s(tp: np.ndarray, pred: np.ndarray, gold: np.ndarray) -> tuple[np.ndarray
 
 
 def _resampled(n: int, resamples: int, seed: int) -> np.ndarray:
-    """``resamples`` rows of ``n`` document numbers drawn with replacement (seeded)."""
+    """``resamples`` rows of ``n`` document numbers drawn with replacement (seeded); one row of
+    all the documents when there are fewer than two, whose intervals are then the score itself."""
     import numpy as np
 
+    if n < 2:
+        return np.zeros((1, n), dtype=np.intp)
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def _bounds(values: np.ndarray, level: float) -> list[float]:
+    """The central percentile interval of ``values`` holding ``level`` of them, rounded to 3 decimals."""
+    import numpy as np
+
+    tail = (1.0 - level) / 2 * 100
+    return [round(float(np.percentile(values, tail)), 3), round(float(np.percentile(values, 100 - tail)), 3)]
 
 
 def intervals(
@@ -431,30 +442,23 @@ def intervals(
         bounds rounded to 3 decimals. With fewer than two gold documents every interval is
         the score itself.
     """
-    import numpy as np
-
     predicates = sorted(score(gold_docs, pred_docs)["by_predicate"])
     table = _count_table(gold_docs, pred_docs, predicates)
-    n = len(table)
-    draws = _resampled(n, resamples, seed) if n > 1 else np.zeros((1, n), dtype=np.intp)
+    draws = _resampled(len(table), resamples, seed)
     sums = table[draws].sum(axis=1)  # resamples x columns
-    tail = (1.0 - level) / 2 * 100
-
-    def bounds(values: np.ndarray) -> list[float]:
-        return [round(float(np.percentile(values, tail)), 3), round(float(np.percentile(values, 100 - tail)), 3)]
 
     _, _, ef = _f1s(sums[:, 0], sums[:, 1], sums[:, 2])
     fp, fr, ff = _f1s(sums[:, 3], sums[:, 4], sums[:, 5])
     by_predicate = {}
     for k, p in enumerate(predicates):
         c = 6 + 3 * k
-        by_predicate[p] = {"f1": bounds(_f1s(sums[:, c], sums[:, c + 1], sums[:, c + 2])[2])}
+        by_predicate[p] = {"f1": _bounds(_f1s(sums[:, c], sums[:, c + 1], sums[:, c + 2])[2], level)}
     return {
         "resamples": int(draws.shape[0]),
         "level": level,
         "seed": seed,
-        "entities": {"f1": bounds(ef)},
-        "facts": {"precision": bounds(fp), "recall": bounds(fr), "f1": bounds(ff)},
+        "entities": {"f1": _bounds(ef, level)},
+        "facts": {"precision": _bounds(fp, level), "recall": _bounds(fr, level), "f1": _bounds(ff, level)},
         "by_predicate": by_predicate,
     }
 
@@ -481,10 +485,8 @@ def compare(
     import numpy as np
 
     ta, tb = _count_table(gold_docs, pred_a, []), _count_table(gold_docs, pred_b, [])
-    n = len(ta)
-    draws = _resampled(n, resamples, seed) if n > 1 else np.zeros((1, n), dtype=np.intp)
+    draws = _resampled(len(ta), resamples, seed)
     sa, sb = ta[draws].sum(axis=1), tb[draws].sum(axis=1)
-    tail = (1.0 - level) / 2 * 100
     out: dict[str, Any] = {"resamples": int(draws.shape[0]), "level": level, "seed": seed}
     for name, c in (("entities", 0), ("facts", 3)):
         fa = _f1s(sa[:, c], sa[:, c + 1], sa[:, c + 2])[2]
@@ -496,7 +498,7 @@ def compare(
             "a": round(whole_a, 3),
             "b": round(whole_b, 3),
             "difference": round(whole_b - whole_a, 3),
-            "interval": [round(float(np.percentile(diff, tail)), 3), round(float(np.percentile(diff, 100 - tail)), 3)],
+            "interval": _bounds(diff, level),
             "b_better": round(float(np.mean(diff > 0)), 3),
         }
     return out
