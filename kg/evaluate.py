@@ -439,8 +439,9 @@ def intervals(
     Returns:
         ``{"resamples", "level", "seed", "entities": {"f1": [lo, hi]}, "facts": {"precision":
         [lo, hi], "recall": [lo, hi], "f1": [lo, hi]}, "by_predicate": {p: {"f1": [lo, hi]}}}``,
-        bounds rounded to 3 decimals. With fewer than two gold documents every interval is
-        the score itself.
+        bounds rounded to 3 decimals. A property's interval leaves out the resamples that have
+        none of its facts, annotated or predicted (their F1 is undefined). With fewer than two
+        gold documents every interval is the score itself.
     """
     predicates = sorted(score(gold_docs, pred_docs)["by_predicate"])
     table = _count_table(gold_docs, pred_docs, predicates)
@@ -452,7 +453,9 @@ def intervals(
     by_predicate = {}
     for k, p in enumerate(predicates):
         c = 6 + 3 * k
-        by_predicate[p] = {"f1": _bounds(_f1s(sums[:, c], sums[:, c + 1], sums[:, c + 2])[2], level)}
+        defined = sums[:, c + 1] + sums[:, c + 2] > 0  # resamples with no such fact, predicted or annotated, have no F1
+        f1 = _f1s(sums[:, c], sums[:, c + 1], sums[:, c + 2])[2][defined]
+        by_predicate[p] = {"f1": _bounds(f1, level) if len(f1) else [0.0, 0.0]}
     return {
         "resamples": int(draws.shape[0]),
         "level": level,
@@ -648,20 +651,26 @@ def format_table(result: Mapping[str, Any]) -> str:
     rows = [("entities", result["entities"]), ("facts", result["facts"])]
     rows += [(f"  {name}", r) for name, r in result["by_predicate"].items()]
     width = max(len(name) for name, _ in rows) + 2
-    lines = [f"{'':{width}} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'pred':>5} {'gold':>5}"]
+    ci = result.get("intervals")
+    spans: dict[str, list[float]] = {}
+    level = ""
+    if ci:  # one more column: the F1 interval of each row
+        level = f"{ci['level'] * 100:g}%"
+        spans = {"entities": ci["entities"]["f1"], "facts": ci["facts"]["f1"]}
+        spans |= {f"  {name}": v["f1"] for name, v in ci["by_predicate"].items()}
+    header = f"{'':{width}} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'pred':>5} {'gold':>5}"
+    lines = [header + (f"  F1 {level} interval" if ci else "")]
     for name, r in rows:
-        lines.append(
-            f"{name:{width}} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['tp']:5} {r['pred']:5} {r['gold']:5}"
-        )
+        line = f"{name:{width}} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['tp']:5} {r['pred']:5} {r['gold']:5}"
+        if name in spans:
+            line += f"  {spans[name][0]:.3f} – {spans[name][1]:.3f}"
+        lines.append(line)
     lines.append(f"{'entity type accuracy':24} {result['entities']['type_accuracy']:.3f}")
     lines.append(f"{'fact attribute accuracy':24} {result['facts']['attribute_accuracy']:.3f}")
-    ci = result.get("intervals")
     if ci:
-        level = f"{ci['level'] * 100:g}%"
-        for name, (lo, hi) in (("entity F1", ci["entities"]["f1"]), ("fact P", ci["facts"]["precision"]),
-                               ("fact R", ci["facts"]["recall"]), ("fact F1", ci["facts"]["f1"])):  # fmt: skip
+        for name, (lo, hi) in (("fact P", ci["facts"]["precision"]), ("fact R", ci["facts"]["recall"])):
             lines.append(f"{name + ' ' + level + ' interval':24} {lo:.3f} – {hi:.3f}")
-        lines.append(f"(percentile bootstrap: {ci['resamples']} resamples of the scored documents, seed {ci['seed']})")
+        lines.append(f"(intervals: percentile bootstrap, {ci['resamples']} resamples of the scored documents, seed {ci['seed']})")
     n = result["documents"]
     summary = f"{n} document{'s' if n != 1 else ''} scored"
     if result.get("unscored"):

@@ -536,6 +536,15 @@ def test_intervals_hold_the_score_and_narrow_with_more_documents():
     assert intervals(gold, pred, resamples=500, seed=1) != few
 
 
+def test_a_property_s_interval_leaves_out_resamples_without_it():
+    gold, pred = _bootstrap_case(10, 0)
+    fact = {"s": "Acme Robotics", "p": "investsIn", "o": "Northwind Bank"}
+    gold["d0"]["facts"].append(fact)  # one document of ten has an investment, found
+    pred["d0"]["facts"].append(fact)
+    ci = intervals(gold, pred, resamples=300)
+    assert ci["by_predicate"]["investsin"]["f1"] == [1.0, 1.0]  # not 0 where a resample lacks d0
+
+
 def test_compare_tells_a_real_difference_from_chance():
     gold, better = _bootstrap_case(60, 40)
     _, worse = _bootstrap_case(30, 70)
@@ -614,7 +623,11 @@ def test_cli_bootstrap_adds_the_intervals(small_corpus, fake_build):
     corpus, gold, docs = small_corpus
     table = CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--bootstrap", "200"])
     assert table.exit_code == 0, table.output
-    assert "fact F1 95% interval" in table.stdout and "200 resamples of the scored documents" in table.stdout
+    assert "F1 95% interval" in table.stdout and "200 resamples of the scored documents" in table.stdout
+    facts_row = next(line for line in table.stdout.splitlines() if line.startswith("facts "))
+    lo, hi = intervals(docs, {"n1": docs["n1"]}, resamples=200)["facts"]["f1"]
+    assert facts_row.endswith(f"{lo:.3f} – {hi:.3f}")
+    assert "fact P 95% interval" in table.stdout and "fact R 95% interval" in table.stdout
     data = json.loads(CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--format", "json", "--bootstrap", "200"]).stdout)
     assert data["intervals"] == intervals(docs, {"n1": docs["n1"]}, resamples=200)
     plain = json.loads(CliRunner().invoke(cli, ["evaluate", str(corpus), str(gold), "--format", "json"]).stdout)
