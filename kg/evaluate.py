@@ -378,21 +378,22 @@ RESAMPLES = 1000
 
 
 def _count_table(
-    gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Mapping[str, Any]], predicates: list[str]
-) -> np.ndarray:
+    gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Mapping[str, Any]], *, per_predicate: bool
+) -> tuple[np.ndarray, list[str]]:
     """One row per gold document (sorted by key): the tp, pred and gold counts :func:`score` adds
-    up for entities, for facts, then for each of ``predicates``."""
+    up for entities, for facts, then (with ``per_predicate``) for each predicate of the returned list."""
     import numpy as np
 
+    scores = [score({key: gold_docs[key]}, {key: pred_docs.get(key, {})}) for key in sorted(gold_docs)]
+    predicates = sorted({p for r in scores for p in r["by_predicate"]}) if per_predicate else []
     rows = []
-    for key in sorted(gold_docs):
-        r = score({key: gold_docs[key]}, {key: pred_docs.get(key, {})})
+    for r in scores:
         row = [r["entities"][c] for c in ("tp", "pred", "gold")] + [r["facts"][c] for c in ("tp", "pred", "gold")]
         for p in predicates:
             counts = r["by_predicate"].get(p, {})
             row += [counts.get(c, 0) for c in ("tp", "pred", "gold")]
         rows.append(row)
-    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 6 + 3 * len(predicates))
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 6 + 3 * len(predicates)), predicates
 
 
 def _f1s(tp: np.ndarray, pred: np.ndarray, gold: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -443,8 +444,7 @@ def intervals(
         none of its facts, annotated or predicted (their F1 is undefined). With fewer than two
         gold documents every interval is the score itself.
     """
-    predicates = sorted(score(gold_docs, pred_docs)["by_predicate"])
-    table = _count_table(gold_docs, pred_docs, predicates)
+    table, predicates = _count_table(gold_docs, pred_docs, per_predicate=True)
     draws = _resampled(len(table), resamples, seed)
     sums = table[draws].sum(axis=1)  # resamples x columns
 
@@ -487,15 +487,16 @@ def compare(
     """
     import numpy as np
 
-    ta, tb = _count_table(gold_docs, pred_a, []), _count_table(gold_docs, pred_b, [])
+    ta, _ = _count_table(gold_docs, pred_a, per_predicate=False)
+    tb, _ = _count_table(gold_docs, pred_b, per_predicate=False)
     draws = _resampled(len(ta), resamples, seed)
     sa, sb = ta[draws].sum(axis=1), tb[draws].sum(axis=1)
     out: dict[str, Any] = {"resamples": int(draws.shape[0]), "level": level, "seed": seed}
     for name, c in (("entities", 0), ("facts", 3)):
         fa = _f1s(sa[:, c], sa[:, c + 1], sa[:, c + 2])[2]
         fb = _f1s(sb[:, c], sb[:, c + 1], sb[:, c + 2])[2]
-        whole_a = float(_f1s(*(ta[:, c + i].sum(keepdims=True) for i in range(3)))[2][0])
-        whole_b = float(_f1s(*(tb[:, c + i].sum(keepdims=True) for i in range(3)))[2][0])
+        whole_a = float(_f1s(*ta[:, c : c + 3].sum(axis=0))[2])
+        whole_b = float(_f1s(*tb[:, c : c + 3].sum(axis=0))[2])
         diff = fb - fa
         out[name] = {
             "a": round(whole_a, 3),
