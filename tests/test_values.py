@@ -20,6 +20,11 @@ from kg.extract.values import find_counts, find_money, find_target_year, parse_n
         ("£100m for training", "en", 100_000_000, "GBP"),
         ("10 million euros", "en", 10_000_000, "EUR"),
         ("a $1.5-billion deal", "en", 1_500_000_000, "USD"),
+        # numbers written in words
+        ("a levé cinq millions d'euros", "fr", 5_000_000, "EUR"),
+        ("raised three hundred million dollars", "en", 300_000_000, "USD"),
+        ("un milliard de dollars", "fr", 1_000_000_000, "USD"),
+        ("a billion dollars", "en", 1_000_000_000, "USD"),
     ],
 )
 def test_money(text, lang, value, currency):
@@ -45,6 +50,19 @@ def test_money(text, lang, value, currency):
         # Swiss thousands separators
         ("avec ses quelque 200'000 membres", "fr", [200_000]),
         ("1’500 salariés et 20 sites", "fr", [1_500, 20]),
+        # numbers written in words
+        ("pledging to upskill a million more people", "en", [1_000_000]),
+        ("will provide two million people with skills", "en", [2_000_000]),
+        ("former un million de personnes", "fr", [1_000_000]),
+        ("former dix mille salariés et quarante-quatre élèves", "fr", [10_000, 44]),
+        ("two hundred and fifty thousand workers", "en", [250_000]),
+        ("1.5 million people and ten more", "en", [1_500_000, 10]),
+        # words that are numbers only in some uses
+        ("one of the unions and a programme", "en", []),
+        ("un programme et une formation", "fr", []),
+        ("millions of people, des milliers de salariés", "en", []),
+        ("vingt pour cent des salariés, ten percent of staff", "fr", []),
+        ("un bâtiment neuf", "fr", []),
     ],
 )
 def test_counts(text, lang, values):

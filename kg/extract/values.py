@@ -12,6 +12,13 @@ Pure functions over strings; offsets are character offsets in the string.
 [Decimal('2000000')]
 >>> find_target_year("former 10 millions de travailleurs d'ici 2030", "fr")
 2030
+
+Numbers written in words are read by text2num:
+
+>>> [q.value for q in find_counts("pledging to upskill a million more people", "en")]
+[Decimal('1000000')]
+>>> [(m.value, m.currency) for m in find_money("a levé cinq millions d'euros", "fr")]
+[(Decimal('5000000'), 'EUR')]
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from text_to_num import text2num
 
 __all__ = ["Quantity", "parse_number", "find_money", "find_counts", "find_target_year"]
 
@@ -170,6 +179,70 @@ def _currency(word: str) -> str | None:
     return _CURRENCY_WORDS.get(w) or (w.upper() if re.fullmatch(r"[a-z]{3}", w) else None)
 
 
+#: A word, with the hyphens of "forty-four" and "vingt-et-un" inside it.
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+#: Words that stand for "one" before a scale word ("a million", "un milliard").
+_ONE = frozenset({"a", "an", "one", "un", "une"})
+#: Scale words a number in words may end with.
+_WORD_SCALES = frozenset({"hundred", "thousand", "million", "millions", "billion", "billions", "trillion", "cent", "cents",
+                          "mille", "million", "millions", "milliard", "milliards"})  # fmt: skip
+#: Words text2num reads as a number that, alone, are not one: articles and pronouns ("one of",
+#: "un programme"), vague amounts ("millions of", "des milliers"), "neuf" (new), "o".
+_NOT_ALONE = _ONE | _WORD_SCALES | frozenset({"tens", "hundreds", "thousands", "dizaines", "centaines", "milliers",
+                                              "neuf", "o", "zero", "zéro"})  # fmt: skip
+#: Longest number in words read, in words ("two hundred and fifty thousand").
+_MAX_NUMBER_WORDS = 8
+
+
+def _number(words: str, lang: str) -> Decimal | None:
+    try:
+        return Decimal(text2num(words, lang if lang in {"fr", "en"} else "en"))
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _numeric(word: str, lang: str) -> bool:
+    """Whether a lower-case word may be part of a number in words ("forty-four", "and", "et")."""
+    return word in _ONE or word in {"and", "et"} or _number(word, lang) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_numbers(text: str, lang: str) -> tuple[Quantity, ...]:
+    """Numbers written in words ("two million", "quarante-quatre", "a million"), the longest run
+    of words text2num reads as one number; a lone "one" or "un" is an article or a pronoun, not a count."""
+    words = list(_WORD.finditer(text))
+    out: list[Quantity] = []
+    k = 0
+    while k < len(words):
+        best = None
+        longest = 0
+        while (longest < min(_MAX_NUMBER_WORDS, len(words) - k)
+               and _numeric(words[k + longest].group().lower(), lang)):  # fmt: skip
+            longest += 1
+        for n in range(longest, 0, -1):
+            run = words[k : k + n]
+            if any(text[x.end() : y.start()].strip() for x, y in zip(run, run[1:])):
+                continue  # only spaces between the words of one number
+            lowered = [w.group().lower() for w in run]
+            if lowered[0] in _ONE and n > 1 and lowered[1] in _WORD_SCALES:
+                lowered[0] = "un" if lang == "fr" else "one"
+            elif n == 1 and lowered[0] in _NOT_ALONE:
+                continue
+            value = _number(" ".join(lowered), lang)
+            if value:
+                best = (n, value)
+                break
+        if best is None:
+            k += 1
+            continue
+        n, value = best
+        run = words[k : k + n]
+        out.append(Quantity(value, run[0].start(), run[-1].end()))
+        k += n
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=4096)
 def find_money(text: str, lang: str) -> tuple[Quantity, ...]:
     """Money amounts with ISO 4217 currency codes, in order of appearance (memoised)."""
@@ -182,7 +255,15 @@ def find_money(text: str, lang: str) -> tuple[Quantity, ...]:
                 q = Quantity(Decimal(int(value)) if value == value.to_integral() else value, m.start(), m.end(), cur)
                 if not any(f.start < q.end and q.start < f.end for f in found):
                     found.append(q)
+    for w in _words_numbers(text, lang):  # "cinq millions d'euros", "three hundred million dollars"
+        m = _WORDS_CURRENCY.match(text, w.end)
+        cur = _currency(m.group("cur")) if m else None
+        if m and cur and not any(f.start < m.end() and w.start < f.end for f in found):
+            found.append(Quantity(w.value, w.start, m.end(), cur))
     return tuple(sorted(found, key=lambda q: q.start))
+
+
+_WORDS_CURRENCY = re.compile(rf"\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
 
 
 def find_counts(text: str, lang: str) -> list[Quantity]:
@@ -199,7 +280,14 @@ def find_counts(text: str, lang: str) -> list[Quantity]:
         if value is None:
             continue
         out.append(Quantity(Decimal(int(value)) if value == value.to_integral() else value, m.start(), m.end()))
-    return out
+    for w in _words_numbers(text, lang):
+        if any(q.start < w.end and w.start < q.end for q in (*money, *out)) or _PERCENT.match(text, w.end):
+            continue
+        out.append(w)
+    return sorted(out, key=lambda q: q.start)
+
+
+_PERCENT = re.compile(r"\s?(?:%|pour\s?cent|percent|per\s?cent)", re.I)
 
 
 def find_target_year(text: str, lang: str) -> int | None:
