@@ -40,6 +40,24 @@ def figures(result: dict) -> dict[str, float]:
     }
 
 
+def training_documents(shared: Path) -> tuple[list, tuple[Path, Path]] | None:
+    """The training material of the README's command (train, dev and seeds of ``shared``),
+    parsed and labelled once, and the validation articles with their gold; None, after naming
+    what is missing, without them."""
+    sources = [(shared / "corpus" / c, shared / "eval" / g) for c, g in (("train", "train-gold"), ("dev", "dev-gold"), ("seeds", "gold"))]
+    validation = (shared / "corpus" / "validation", shared / "eval" / "validation-gold")
+    for path in [*(corpus for corpus, _ in sources), *validation]:
+        if not path.is_dir():
+            print(f"{path}: not found (the shared material is needed)", file=sys.stderr)
+            return None
+    from kg.learn import train as learn
+
+    t0 = time.perf_counter()
+    docs, _warnings = learn.prepare(sources)
+    print(f"{len(docs)} training documents parsed in {time.perf_counter() - t0:.0f} s")
+    return docs, validation
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="0,1,2", help="training seeds, comma-separated (default 0,1,2)")
@@ -53,20 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seeds or --config: {exc}")
     if not isinstance(config, dict) or not seeds:
         parser.error("--config must be a JSON object and --seeds name at least one seed")
-    shared = args.shared
-    sources = [("train", "train-gold"), ("dev", "dev-gold"), ("seeds", "gold")]
-    validation = (shared / "corpus" / "validation", shared / "eval" / "validation-gold")
-    for path in [*(shared / "corpus" / c for c, _ in sources), *validation]:
-        if not path.is_dir():
-            print(f"{path}: not found (the shared material is needed)", file=sys.stderr)
-            return 2
+    material = training_documents(args.shared)
+    if material is None:
+        return 2
+    docs, validation = material
 
     from kg.evaluate import evaluate
     from kg.learn import train as learn
 
-    t0 = time.perf_counter()
-    docs, _warnings = learn.prepare([(shared / "corpus" / c, shared / "eval" / g) for c, g in sources])
-    print(f"{len(docs)} training documents parsed in {time.perf_counter() - t0:.0f} s; config {json.dumps(config)}")
+    print(f"config {json.dumps(config)}")
     print(f"{'seed':>4}  " + "  ".join(f"{f:>10}" for f in FIGURES) + "   train s")
     rows = []
     with tempfile.TemporaryDirectory(prefix="kg-seed-spread-") as tmp:
