@@ -621,9 +621,10 @@ def evaluate_command(
 
     With --errors FILE, each disagreement the scores count is written to FILE
     (JSON Lines): kind (missed_fact, wrong_fact, missed_entity, extra_entity,
-    entity_type), document, the fact or entity, and for facts what the other
-    side has between the same two entities ("annotated as memberOf", "object
-    not extracted", "annotated the other way round", ...).
+    entity_type, wrong_attribute), document, the fact or entity, for facts
+    what the other side has between the same two entities ("annotated as
+    memberOf", "object not extracted", "annotated the other way round", ...),
+    and for attributes of matched facts the gold and the extracted value.
 
     With --bootstrap N, the scored documents are resampled N times (drawn with
     replacement) and the scores' 95% percentile intervals are given too: on a

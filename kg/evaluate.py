@@ -548,8 +548,10 @@ def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, M
     Facts and entities are paired exactly as :func:`score` pairs them, so the records add up
     to its figures: per document, ``missed_fact`` records are the gold facts less the true
     positives, ``wrong_fact`` records the predicted facts less the true positives,
-    ``missed_entity`` and ``extra_entity`` the unpaired entities, and ``entity_type`` the
-    paired entities whose types differ.
+    ``missed_entity`` and ``extra_entity`` the unpaired entities, ``entity_type`` the
+    paired entities whose types differ, and ``wrong_attribute`` the attributes of matched facts
+    that attribute accuracy counts as wrong (``attribute``, its ``gold`` value and the ``pred``
+    one, None when the fact has none; ``fact`` is the gold fact).
 
     Each record has ``doc``, ``kind``, the ``fact`` or ``entity`` concerned (``gold`` and
     ``pred`` for a type) and, for facts, ``why``: what the other side has between the same
@@ -576,6 +578,12 @@ def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, M
         for i, pf in enumerate(pred.facts):
             if i not in used:
                 out.append({"doc": key, "kind": "wrong_fact", "fact": dict(pf), "why": _why(pf, gold, pred, "annotated")})
+        for g_index, i in sorted(matched.items()):
+            gf, pf = gold.facts[g_index], pred.facts[i]
+            for name in ATTRIBUTES:
+                if name in gf and not _attribute_ok(name, gf[name], pf.get(name)):
+                    out.append({"doc": key, "kind": "wrong_attribute", "fact": dict(gf), "attribute": name,
+                                "gold": gf[name], "pred": pf.get(name)})  # fmt: skip
         pairs = _match_entities(gold, pred)
         paired_gold = {id(g) for g, _ in pairs}
         paired_pred = {id(p) for _, p in pairs}

@@ -17,7 +17,17 @@ from conftest import SHARED
 import kg
 from kg.cli import cli
 from kg.errors import KGError
-from kg.evaluate import EvaluationError, compare, errors, evaluate, format_table, intervals, load_docs, score
+from kg.evaluate import (
+    ATTRIBUTES,
+    EvaluationError,
+    compare,
+    errors,
+    evaluate,
+    format_table,
+    intervals,
+    load_docs,
+    score,
+)
 
 DEV_CORPUS = SHARED / "corpus" / "dev"
 DEV_GOLD = SHARED / "eval" / "dev-gold"
@@ -366,7 +376,7 @@ def test_errors_add_up_to_the_scores(gold_set):
     for doc in list(pred.values())[::3]:
         doc["entities"].append({"label": "Nowhere Inc", "type": ORG, "aliases": []})
     records = errors(gold, pred)
-    assert {r["kind"] for r in records} == {"missed_fact", "wrong_fact", "missed_entity", "extra_entity", "entity_type"}
+    assert {r["kind"] for r in records} == {"missed_fact", "wrong_fact", "missed_entity", "extra_entity", "entity_type", "wrong_attribute"}
     for key in gold:
         one = score({key: gold[key]}, {key: pred[key]} if key in pred else {})
         kinds = [r["kind"] for r in records if r["doc"] == key]
@@ -376,6 +386,17 @@ def test_errors_add_up_to_the_scores(gold_set):
         assert kinds.count("extra_entity") == one["entities"]["pred"] - one["entities"]["tp"]
         typed = round(one["entities"]["type_accuracy"] * one["entities"]["tp"])
         assert kinds.count("entity_type") == one["entities"]["tp"] - typed
+        # attributes asked: those of the gold facts that are not missed
+        missed = [r["fact"] for r in records if r["doc"] == key and r["kind"] == "missed_fact"]
+        matched = list(gold[key]["facts"])
+        for f in missed:
+            matched.remove(f)
+        asked = sum(name in f for f in matched for name in ATTRIBUTES)
+        if asked:
+            right = asked - kinds.count("wrong_attribute")
+            assert round(right / asked, 3) == one["facts"]["attribute_accuracy"]
+        else:
+            assert kinds.count("wrong_attribute") == 0
 
 
 def test_load_docs_reads_folders_lists_and_json_lines(reference, tmp_path):
