@@ -118,10 +118,12 @@ _HYPHEN = r"-(?=milli|billi|trilli|thous)"
 _SCALED = rf"(?:(?:\s?|{_HYPHEN})(?P<scale>{_SCALE}))?"
 _MONEY_PRE = re.compile(rf"(?P<cur>{_CUR_PRE})\s?(?P<num>{_NUM}){_SCALED}", re.I)
 _MONEY_POST = re.compile(rf"(?<![\w$€£])(?P<num>{_NUM}){_SCALED}\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
-_COUNT = re.compile(
-    rf"(?<![\w$€£.,])(?P<num>{_NUM}){_SCALED}(?![\w%])(?!\s?(?:%|pour\s?cent|percent|per\s?cent))",
-    re.I,
-)
+#: What makes a number a share, not a count: "40 %", "vingt pour cent", "ten percent".
+_PERCENT_AFTER = r"\s?(?:%|pour\s?cent|percent|per\s?cent)"
+_COUNT = re.compile(rf"(?<![\w$€£.,])(?P<num>{_NUM}){_SCALED}(?![\w%])(?!{_PERCENT_AFTER})", re.I)
+_PERCENT = re.compile(_PERCENT_AFTER, re.I)
+#: A currency right after a number written in words ("cinq millions d'euros").
+_WORDS_CURRENCY = re.compile(rf"\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
 _YEAR = {
     "fr": re.compile(
         r"\b(?:d['’]ici(?:\s+à)?|à\s+l['’]horizon|avant|jusqu['’]en|en|pour|fin|horizon)\s+(?:(?:la\s+)?fin\s+)?(?P<year>20\d\d)\b",
@@ -184,8 +186,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 #: Words that stand for "one" before a scale word ("a million", "un milliard").
 _ONE = frozenset({"a", "an", "one", "un", "une"})
 #: Scale words a number in words may end with.
-_WORD_SCALES = frozenset({"hundred", "thousand", "million", "millions", "billion", "billions", "trillion", "cent", "cents",
-                          "mille", "million", "millions", "milliard", "milliards"})  # fmt: skip
+_WORD_SCALES = frozenset({"hundred", "thousand", "million", "millions", "billion", "billions", "trillion",
+                          "cent", "cents", "mille", "milliard", "milliards"})  # fmt: skip
 #: Words text2num reads as a number that, alone, are not one: articles and pronouns ("one of",
 #: "un programme"), vague amounts ("millions of", "des milliers"), "neuf" (new), "o".
 _NOT_ALONE = _ONE | _WORD_SCALES | frozenset({"tens", "hundreds", "thousands", "dizaines", "centaines", "milliers",
@@ -263,8 +265,6 @@ def find_money(text: str, lang: str) -> tuple[Quantity, ...]:
     return tuple(sorted(found, key=lambda q: q.start))
 
 
-_WORDS_CURRENCY = re.compile(rf"\s*(?P<cur>{_CUR_POST})(?!\w)", re.I)
-
 
 def find_counts(text: str, lang: str) -> list[Quantity]:
     """Plain numbers (no currency, no percent, no year-looking bare 4-digit numbers)."""
@@ -286,8 +286,6 @@ def find_counts(text: str, lang: str) -> list[Quantity]:
         out.append(w)
     return sorted(out, key=lambda q: q.start)
 
-
-_PERCENT = re.compile(r"\s?(?:%|pour\s?cent|percent|per\s?cent)", re.I)
 
 
 def find_target_year(text: str, lang: str) -> int | None:
