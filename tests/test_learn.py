@@ -71,7 +71,7 @@ def test_shipped_model_loads_without_pickle_and_has_an_identity():
     assert total <= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places", "places-words", "names"])
+@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places", "places-words", "names", "annotated"])
 def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -96,9 +96,12 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     elif damage == "places-words":
         (folder / "places.json").write_text('{"country": ["france", 3, null]}', encoding="utf-8")
         expected = "places.json: cannot read the place names: expected a list of words for 'country'"
-    else:
+    elif damage == "names":
         (folder / "names.json").write_text('{"1": ["marie"]}', encoding="utf-8")
         expected = "names.json: cannot read the names"
+    else:
+        (folder / "annotated.json").write_text('{"Company|1": ["acme"]}', encoding="utf-8")
+        expected = "annotated.json: cannot read the names the training annotations typed"
     with pytest.raises(ModelError, match=expected):
         ExtractionModel.load(folder)
 
@@ -135,6 +138,49 @@ def test_the_model_carries_given_and_family_names_and_candidates_get_them_as_fea
     features = {text[c.start : c.end]: c.features for c in entity_candidates(chunks, "fr", model.places, model.names)}
     assert "fname=1" in features["Marie Dupont"]
     assert "fname=-" in features["Zorblax Industries"]
+
+
+def test_the_model_remembers_the_names_its_training_annotated_and_candidates_get_them_as_features():
+    from kg.learn import annotated
+    from kg.learn.extractor import analyse_document
+
+    model = load_model()
+    assert model.config["annotated_names"] == len(model.annotated) > 1_000
+    assert annotated.from_json(annotated.to_json(model.annotated)) == model.annotated
+    assert model.annotated["microsoft"].startswith("Organization|2+")
+    text = "Microsoft s'associe à Zorblax Industries."
+    document = kg.model.Document(doc_id="t", path="t.txt", text=text, lang="fr", sha256="0" * 64)
+    _, chunks = _parsed(text, "fr")
+    chosen = {m.text: m.type for m in analyse_document(document, chunks, model).mentions}
+    assert chosen.get("Microsoft") == "Organization"
+    # the features themselves
+    assert annotated.features(model.annotated["microsoft"])[:2] == ["kn=Organization", "kn=Organization|2+"]
+    assert annotated.features(model.annotated.get("zorblax industries")) == []
+
+
+def test_the_memory_of_names_leaves_each_training_document_s_own_annotation_out():
+    from kg.learn import annotated
+
+    parts = [
+        annotated.contribution({"entities": [{"label": "Acme", "type": "Organization", "aliases": ["ACME Corp"]}]}, ["acme", "europe"]),
+        annotated.contribution({"entities": [{"label": "Acme", "type": "Organization"}]}, ["acme", "europe", "lundi"]),
+        annotated.contribution({"entities": [{"label": "Copilot", "type": "Product"}]}, ["copilot", "acme", "lundi"]),
+    ]
+    memory = annotated.build(parts)
+    assert memory == {"acme": "Organization|2+|mixed", "acme corp": "Organization|1", "copilot": "Product|1", "europe": "NONE", "lundi": "NONE"}
+    every = annotated.leave_one_out(parts, [0, 1, 2])
+    # the first document sees Acme annotated once elsewhere and left unannotated once; Europe is a
+    # candidate in one other document only, so it is not known as a non-entity
+    assert every[0] == [["kn=Organization", "kn=Organization|1", "kn_mixed"], []]
+    # the third document's only annotated name is known from nowhere else
+    assert every[2][0] == []
+    assert every[2][1] == ["kn=Organization", "kn=Organization|2+"]
+    # a document outside the memory reads all of it, as an unseen article does
+    outside = annotated.leave_one_out(parts, [0, 1])
+    assert outside[2] == [[], ["kn=Organization", "kn=Organization|2+"], []]
+    assert outside[0][1] == []  # Europe: a candidate of the document itself and one other
+    with pytest.raises(ValueError, match="not a class of the memory"):
+        annotated.from_json({"Organization|3": ["acme"]})
 
 
 def test_a_name_gets_what_its_other_occurrences_say_of_it():
@@ -759,10 +805,28 @@ def test_pairs_far_less_likely_than_their_facts_best_pair_are_left_out_of_traini
 
 
 @pytest.mark.slow
+def test_the_pair_classifier_also_learns_from_the_pairs_of_the_annotated_mentions(prepared):
+    from kg.learn import align
+    from kg.learn.train import _annotated_pairs
+
+    docs, _ = prepared
+    labelled = 0
+    for d in docs:
+        features, labels = _annotated_pairs(d)
+        assert len(features) == len(labels)
+        gold = align.Gold(d.gold)
+        facts = {p for pairs in gold.facts.values() for p in pairs}
+        assert {label.rstrip("<>") for label in labels} <= facts | {"NONE"}
+        labelled += sum(label != "NONE" for label in labels)
+    assert labelled > 20  # the examples' facts between two named entities
+
+
+@pytest.mark.slow
 def test_a_trained_model_records_what_it_was_trained_on(trained):
     model, folder = trained
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     assert config["seed"] == 3 and config["trained_on"]["documents"] == 14
+    assert config["annotated_names"] == len(model.annotated) > 0
     assert set(config["thresholds"]["facts"]) == set(kg.model.PREDICATES)
     assert all(0 < t <= 1 for t in config["thresholds"]["facts"].values())
     loaded = ExtractionModel.load(folder)

@@ -19,8 +19,10 @@ from decimal import Decimal
 
 from spacy.tokens import Doc
 
+from kg.evaluate import normalise
 from kg.extract.lexicon import fold
 from kg.extract.mentions import WMention, norm_key
+from kg.learn import annotated
 from kg.learn.candidates import (
     DEMONYM_PREFIX,
     Analysis,
@@ -69,7 +71,11 @@ def analyse_document(document: Document, chunks: list[tuple[int, Doc]], model: E
     """Entities chosen by the model, and the document's candidate facts."""
     cands = entity_candidates(chunks, document.lang, model.places, model.names)
     ent = model.classifiers["entities"]
-    probs = ent.predict_proba([c.features for c in cands])
+    if model.annotated:
+        memory = model.annotated
+        probs = ent.predict_proba([c.features + annotated.features(memory.get(normalise(c.text))) for c in cands])
+    else:
+        probs = ent.predict_proba([c.features for c in cands])
     chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold, model.longer_span)
     return analyse(document, chunks, chosen)
 

@@ -8,6 +8,7 @@ A model directory holds::
     weights.npz    each classifier's weights (numpy arrays; loaded with allow_pickle=False)
     places.json    the place names the entity features look up (:mod:`kg.learn.places`)
     names.json     the given and family names they look up (:mod:`kg.learn.names`)
+    annotated.json the names the training annotations typed (:mod:`kg.learn.annotated`)
 
 Nothing in it is code: loading a model never runs anything it contains. The
 model's identity (:attr:`ExtractionModel.model_id`) is a digest of its files; it
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import ModelError
-from kg.learn import names, places
+from kg.learn import annotated, names, places
 from kg.learn.linear import LinearModel
 from kg.learn.names import Names
 from kg.learn.places import Places
@@ -47,13 +48,14 @@ __all__ = [
 
 FORMAT = "kg-extraction-model"
 #: Bumped whenever the features or the files change meaning; older models are refused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: The classifiers a model holds.
 CLASSIFIERS = ("entities", "pairs", "groups", "quotes")
 #: The lookup tables a model keeps: file, attribute, writer, reader, what they hold.
 _TABLES = (
     ("places.json", "places", places.to_json, places.from_json, "the place names"),
     ("names.json", "names", names.to_json, names.from_json, "the names"),
+    ("annotated.json", "annotated", annotated.to_json, annotated.from_json, "the names the training annotations typed"),
 )
 _FILES = ("config.json", "classifiers.json", "weights.npz", *(t[0] for t in _TABLES))
 
@@ -84,6 +86,8 @@ class ExtractionModel:
     places: Places = field(default_factory=dict)
     #: given and family names the entity features look up (:mod:`kg.learn.names`), saved with the model
     names: Names = field(default_factory=dict)
+    #: the names the training annotations typed (:mod:`kg.learn.annotated`), saved with the model
+    annotated: annotated.Memory = field(default_factory=dict)
 
     @property
     def entity_threshold(self) -> float:

@@ -5,13 +5,16 @@ same weights. It goes:
 
 1. annotations are checked (:mod:`kg.annotations`); an error stops training;
 2. documents are read and parsed once; entity candidates get their labels;
-3. the entity classifier is fitted on every document;
+3. the entity classifier is fitted on every document, with the memory of the names the
+   other documents annotate (:mod:`kg.learn.annotated`);
 4. the documents are split into ``folds``; each fold's mentions are chosen by an entity
    classifier fitted on the other folds, so the fact classifiers learn from mentions as
    imperfect as those of unseen articles;
 5. the fact classifiers (pairs, group objects, quotations) are fitted fold by fold, and
    their scores on the held-out fold give, per property, the decision threshold that
-   maximises F1 and the calibration of scores into probabilities of being right;
+   maximises F1 and the calibration of scores into probabilities of being right. The pair
+   classifier also learns from the pairs of each document's annotated mentions
+   (``annotated_pairs``), which show it facts whose mentions the chosen ones miss or split;
 6. the fact classifiers are fitted on every document.
 """
 
@@ -28,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import KGError
-from kg.learn import align, names, places
+from kg.learn import align, annotated, names, places
 from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_mentions, entity_candidates
 from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
 from kg.learn.linear import LinearModel
@@ -50,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "folds": 4,
     "min_count": 1,
     "objective": "balanced",
+    "annotated_pairs": True,
+    "known_names": True,
 }
 
 #: How the decision thresholds are chosen, and the weight each gives to the mean F1 of the
@@ -146,16 +151,27 @@ def prepare(
     return out, warnings
 
 
-def _fit_entities(docs: list[TrainingDocument], cfg: dict[str, Any], seed: int) -> LinearModel:
-    rows = [c.features for d in docs for c in d.candidates]
+#: Per document, per candidate: features added to the candidate's own (the memory of names).
+Extra = list[list[list[str]]]
+
+
+def _with(docs: list[TrainingDocument], extra: Extra | None) -> list[list[list[str]]]:
+    """Each document's candidate feature rows, with ``extra`` added."""
+    if extra is None:
+        return [[c.features for c in d.candidates] for d in docs]
+    return [[c.features + x for c, x in zip(d.candidates, xs)] for d, xs in zip(docs, extra)]
+
+
+def _fit_entities(docs: list[TrainingDocument], cfg: dict[str, Any], seed: int, extra: Extra | None = None) -> LinearModel:
+    rows = [row for rows in _with(docs, extra) for row in rows]
     labels = [label for d in docs for label in d.labels]
     return LinearModel.fit(rows, labels, c=cfg["entity_c"], seed=seed, min_count=cfg["min_count"])
 
 
-def _analyse(docs: list[TrainingDocument], model: LinearModel, cfg: dict[str, Any]) -> list[Analysis]:
+def _analyse(docs: list[TrainingDocument], model: LinearModel, cfg: dict[str, Any], extra: Extra | None = None) -> list[Analysis]:
     out = []
-    for d in docs:
-        probs = model.predict_proba([c.features for c in d.candidates])
+    for d, rows in zip(docs, _with(docs, extra)):
+        probs = model.predict_proba(rows)
         chosen = choose_mentions(d.candidates, probs, model.classes, cfg["entity_threshold"], cfg.get("longer_span"))
         out.append(analyse(d.document, d.chunks, chosen))
     return out
@@ -180,6 +196,18 @@ def _rows(
             rows["quotes"][0].append(q.features)
             rows["quotes"][1].append(align.quote_label(gold, an, q))
     return rows
+
+
+def _annotated_pairs(d: TrainingDocument) -> tuple[list, list]:
+    """Features and labels of the candidate pairs of the document's annotated mentions: the
+    candidates the annotation names, chosen as if certain, longest first."""
+    gold = align.Gold(d.gold)
+    classes = (NONE, *sorted({label for label in d.labels if label != NONE}))
+    probs = np.zeros((len(d.labels), len(classes)))
+    for i, label in enumerate(d.labels):
+        probs[i, classes.index(label)] = 1.0
+    an = analyse(d.document, d.chunks, choose_mentions(d.candidates, probs, classes, 0.5, 0.5))
+    return [p.features for p in an.pairs], [align.pair_label(gold, an, p) for p in an.pairs]
 
 
 def _evidence(
@@ -216,7 +244,13 @@ def _evidence(
     return keep
 
 
-def _fit_facts(rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: int) -> dict[str, LinearModel]:
+def _fit_facts(
+    rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: int, pairs: list[tuple[list, list]] = ()
+) -> dict[str, LinearModel]:
+    """The fact classifiers; ``pairs``: more rows for the pair classifier (features, labels)."""
+    for features, labels in pairs:
+        rows["pairs"][0].extend(features)
+        rows["pairs"][1].extend(labels)
     out = {}
     for name, key in (("pairs", "pair_c"), ("groups", "group_c"), ("quotes", "quote_c")):
         features, labels = rows[name]
@@ -463,17 +497,32 @@ def fit(
         if progress:
             progress("train", done, steps)
 
-    entities = _fit_entities(docs, cfg, seed)
+    memory: dict[str, str] = {}
+    parts: list[annotated.Contribution] = []
+    if cfg.get("known_names"):
+        from kg.evaluate import normalise
+
+        parts = [annotated.contribution(d.gold, [normalise(c.text) for c in d.candidates]) for d in docs]
+        memory = annotated.build(parts)
+
+    def extra(inside: list[int]) -> Extra | None:
+        """The memory's features of every document's candidates, from the documents ``inside``."""
+        return annotated.leave_one_out(parts, inside) if parts else None
+
+    every = list(range(len(docs)))
+    entities = _fit_entities(docs, cfg, seed, extra(every))
     step()
     fold = folds(docs, k, seed)
     analyses: list[Analysis | None] = [None] * len(docs)
     for f in range(k):
-        inside = [d for d, g in zip(docs, fold) if g != f]
-        model_f = _fit_entities(inside, cfg, seed)
+        inside = [i for i, g in enumerate(fold) if g != f]
         held = [i for i, g in enumerate(fold) if g == f]
-        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg)):
+        known = extra(inside)
+        model_f = _fit_entities([docs[i] for i in inside], cfg, seed, None if known is None else [known[i] for i in inside])
+        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg, None if known is None else [known[i] for i in held])):
             analyses[i] = an
         step()
+    gold_pairs = [_annotated_pairs(d) for d in docs] if cfg.get("annotated_pairs") else [([], [])] * len(docs)
     ready = [an for an in analyses if an is not None]
     entity_thresholds = {"entity": cfg["entity_threshold"], "longer_span": cfg.get("longer_span")}
     base = {"thresholds": dict(entity_thresholds, facts={})}
@@ -483,7 +532,11 @@ def fit(
         classes: list[tuple[str, ...]] = [()] * len(docs)
         for f in range(k):
             inside = [i for i, g in enumerate(fold) if g != f]
-            features, labels = _rows([docs[i] for i in inside], [ready[i] for i in inside])["pairs"]
+            rows = _rows([docs[i] for i in inside], [ready[i] for i in inside])
+            for i in inside:
+                rows["pairs"][0].extend(gold_pairs[i][0])
+                rows["pairs"][1].extend(gold_pairs[i][1])
+            features, labels = rows["pairs"]
             if len(set(labels)) < 2:
                 break
             pairs_f = LinearModel.fit(features, labels, c=cfg["pair_c"], seed=seed, min_count=cfg["min_count"])
@@ -498,15 +551,17 @@ def fit(
     for f in range(k):
         inside = [i for i, g in enumerate(fold) if g != f]
         rows = _rows([docs[i] for i in inside], [ready[i] for i in inside], None if keep is None else [keep[i] for i in inside])
-        facts_f = _fit_facts(rows, cfg, seed)
+        facts_f = _fit_facts(rows, cfg, seed, [gold_pairs[i] for i in inside])
         model_f = ExtractionModel(dict(facts_f, entities=entities), base)
         for i, g in enumerate(fold):
             if g == f:
                 held_out.append((docs[i], ready[i], score_facts(ready[i], model_f)))
         step()
-    classifiers = dict(_fit_facts(_rows(docs, ready, keep), cfg, seed), entities=entities)
+    classifiers = dict(_fit_facts(_rows(docs, ready, keep), cfg, seed, gold_pairs), entities=entities)
     step()
-    model = ExtractionModel({k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build(), names=names.build())
+    model = ExtractionModel(
+        {k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build(), names=names.build(), annotated=memory
+    )
     thresholds, calibration, figures = _tune(held_out, model, objective)
     corpus = hashlib.sha256()
     for d in docs:
@@ -524,6 +579,7 @@ def fit(
         "spacy_models": _spacy_models(),
         "places": dict(places.sources(), names=len(model.places)),
         "names": dict(names.sources(), words=len(model.names)),
+        "annotated_names": len(model.annotated),
     }
     return model
 
