@@ -611,11 +611,11 @@ def test_role_conventions_need_two_consistent_cases():
         ("Kestrel said on Monday that Jane Roe will lead its new unit. Jane Roe, the company's chief learning "
          "officer, joined in 2016.", "en", "Jane Roe", "Kestrel", "chief learning officer"),  # fmt: skip
         # two titles joined after a comma
-        ("“Our programs keep growing,” said Jane Roe, President, and CEO of Kestrel.", "en", "Jane Roe", "Kestrel",
-         "president and ceo"),  # fmt: skip
+        ("“Our programs keep growing,” said Jane Roe, President, and CEO of Kestrel. Kestrel employs 40 people.",
+         "en", "Jane Roe", "Kestrel", "president and ceo"),  # fmt: skip
         # founders, one or several
-        ("Founded in 2015 by Paul Martin, Lumora is a robotics company based in Lisbon. Lumora employs 40 engineers.",
-         "en", "Paul Martin", "Lumora", "founder"),  # fmt: skip
+        ("Founded in 2015 by Paul Martin, Lumora Robotics is a company based in Lisbon. Lumora Robotics employs 40 "
+         "engineers.", "en", "Paul Martin", "Lumora Robotics", "founder"),  # fmt: skip
         ("Fondée en 2015 par Paul Martin et Julie Roy, Lumora est une start-up lyonnaise. Lumora emploie 40 "
          "ingénieurs.", "fr", "Julie Roy", "Lumora", "co-founder"),  # fmt: skip
     ],

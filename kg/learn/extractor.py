@@ -427,12 +427,10 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
         return
     if any(g.predicate == "investsIn" and (g.subject, g.object) == (f.object, f.subject) and g.score > f.score for g in facts):
         return
-    sentences = f.attributes.get("_sentences") or [f.sentence]
-    for k in dict.fromkeys([f.sentence, *sentences]):  # type: ignore[misc]
+    sentences = list(dict.fromkeys([f.sentence, *(f.attributes.get("_sentences") or [])]))  # type: ignore[misc]
+    found = [(k, find_money(an.sentences[k].text, an.document.lang)) for k in sentences]
+    for k, money in found:  # an amount written right after the investor, in any sentence that states the fact
         sent = an.sentences[k]
-        money = find_money(sent.text, an.document.lang)
-        if not money:
-            continue
         base = sent.start_char
         mine = [m for m in sent.mentions if m.key == f.subject]
         others = [m for m in sent.mentions if m.key not in (f.subject, f.object) and m.type in {"Organization", "Person"}]
@@ -448,9 +446,16 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
             ):
                 f.attributes["amount"], f.attributes["currency"] = q.value, q.currency
                 return
+    for k, money in found:  # else the one amount of the best sentence that has one and no other investor
+        if not money:
+            continue
+        sent = an.sentences[k]
+        mine = [m for m in sent.mentions if m.key == f.subject]
+        doc = sent.span.doc
+        raising = [sent.offset + doc[t.start].idx for t in find_triggers(sent, "raise")]
         rivals = [g for g in facts if g is not f and g.predicate == "investsIn" and g.object == f.object
                   and g.sentence == k]  # fmt: skip
-        raises = any(m.end <= r < base + money[0].start for m in mine for r in raising)  # "X raised $40 million"
+        raises = any(m.end <= r < sent.start_char + money[0].start for m in mine for r in raising)  # "X raised $40 million"
         if not rivals and len(money) == 1 and (mine or k == f.sentence) and not raises:
             f.attributes["amount"], f.attributes["currency"] = money[0].value, money[0].currency
             return
