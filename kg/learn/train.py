@@ -244,13 +244,15 @@ def _evidence(
     return keep
 
 
-def _fit_facts(
-    rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: int, pairs: list[tuple[list, list]] = ()
-) -> dict[str, LinearModel]:
-    """The fact classifiers; ``pairs``: more rows for the pair classifier (features, labels)."""
+def _add_pairs(rows: dict[str, tuple[list, list]], pairs: list[tuple[list, list]]) -> dict[str, tuple[list, list]]:
+    """``rows`` with more rows for the pair classifier (each item of ``pairs``: features, labels)."""
     for features, labels in pairs:
         rows["pairs"][0].extend(features)
         rows["pairs"][1].extend(labels)
+    return rows
+
+
+def _fit_facts(rows: dict[str, tuple[list, list]], cfg: dict[str, Any], seed: int) -> dict[str, LinearModel]:
     out = {}
     for name, key in (("pairs", "pair_c"), ("groups", "group_c"), ("quotes", "quote_c")):
         features, labels = rows[name]
@@ -532,10 +534,7 @@ def fit(
         classes: list[tuple[str, ...]] = [()] * len(docs)
         for f in range(k):
             inside = [i for i, g in enumerate(fold) if g != f]
-            rows = _rows([docs[i] for i in inside], [ready[i] for i in inside])
-            for i in inside:
-                rows["pairs"][0].extend(gold_pairs[i][0])
-                rows["pairs"][1].extend(gold_pairs[i][1])
+            rows = _add_pairs(_rows([docs[i] for i in inside], [ready[i] for i in inside]), [gold_pairs[i] for i in inside])
             features, labels = rows["pairs"]
             if len(set(labels)) < 2:
                 break
@@ -551,13 +550,13 @@ def fit(
     for f in range(k):
         inside = [i for i, g in enumerate(fold) if g != f]
         rows = _rows([docs[i] for i in inside], [ready[i] for i in inside], None if keep is None else [keep[i] for i in inside])
-        facts_f = _fit_facts(rows, cfg, seed, [gold_pairs[i] for i in inside])
+        facts_f = _fit_facts(_add_pairs(rows, [gold_pairs[i] for i in inside]), cfg, seed)
         model_f = ExtractionModel(dict(facts_f, entities=entities), base)
         for i, g in enumerate(fold):
             if g == f:
                 held_out.append((docs[i], ready[i], score_facts(ready[i], model_f)))
         step()
-    classifiers = dict(_fit_facts(_rows(docs, ready, keep), cfg, seed, gold_pairs), entities=entities)
+    classifiers = dict(_fit_facts(_add_pairs(_rows(docs, ready, keep), gold_pairs), cfg, seed), entities=entities)
     step()
     model = ExtractionModel(
         {k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build(), names=names.build(), annotated=memory
