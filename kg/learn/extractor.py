@@ -71,11 +71,9 @@ def analyse_document(document: Document, chunks: list[tuple[int, Doc]], model: E
     """Entities chosen by the model, and the document's candidate facts."""
     cands = entity_candidates(chunks, document.lang, model.places, model.names)
     ent = model.classifiers["entities"]
-    if model.annotated:
-        memory = model.annotated
-        probs = ent.predict_proba([c.features + annotated.features(memory.get(normalise(c.text))) for c in cands])
-    else:
-        probs = ent.predict_proba([c.features for c in cands])
+    memory = model.annotated  # what the training annotations made of each name, when the model has it
+    probs = ent.predict_proba([c.features + annotated.features(memory.get(normalise(c.text))) if memory else c.features
+                               for c in cands])  # fmt: skip
     chosen = choose_mentions(cands, probs, ent.classes, model.entity_threshold, model.longer_span)
     return analyse(document, chunks, chosen)
 
@@ -427,17 +425,20 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
         return
     if any(g.predicate == "investsIn" and (g.subject, g.object) == (f.object, f.subject) and g.score > f.score for g in facts):
         return
-    sentences = list(dict.fromkeys([f.sentence, *(f.attributes.get("_sentences") or [])]))  # type: ignore[misc]
-    found = [(k, find_money(an.sentences[k].text, an.document.lang)) for k in sentences]
-    for k, money in found:  # an amount written right after the investor, in any sentence that states the fact
+    # per sentence stating the fact (best first) that has an amount: the amounts, the investor's
+    # mentions and where a raise is written ("X raised $40 million")
+    stating = []
+    for k in dict.fromkeys([f.sentence, *(f.attributes.get("_sentences") or [])]):  # type: ignore[misc]
         sent = an.sentences[k]
-        base = sent.start_char
-        mine = [m for m in sent.mentions if m.key == f.subject]
+        money = find_money(sent.text, an.document.lang)
+        if money:
+            doc = sent.span.doc
+            raising = [sent.offset + doc[t.start].idx for t in find_triggers(sent, "raise")]
+            stating.append((k, sent, money, [m for m in sent.mentions if m.key == f.subject], raising))
+    for _k, sent, money, mine, raising in stating:  # an amount written right after the investor, in any of them
         others = [m for m in sent.mentions if m.key not in (f.subject, f.object) and m.type in {"Organization", "Person"}]
-        doc = sent.span.doc
-        raising = [sent.offset + doc[t.start].idx for t in find_triggers(sent, "raise")]
         for q in money:
-            qs = base + q.start
+            qs = sent.start_char + q.start
             before = [m for m in mine if m.end <= qs and qs - m.end <= 60]
             if (
                 before
@@ -446,16 +447,10 @@ def _money_for(an: Analysis, f: ScoredFact, facts: list[ScoredFact]) -> None:
             ):
                 f.attributes["amount"], f.attributes["currency"] = q.value, q.currency
                 return
-    for k, money in found:  # else the one amount of the best sentence that has one and no other investor
-        if not money:
-            continue
-        sent = an.sentences[k]
-        mine = [m for m in sent.mentions if m.key == f.subject]
-        doc = sent.span.doc
-        raising = [sent.offset + doc[t.start].idx for t in find_triggers(sent, "raise")]
+    for k, sent, money, mine, raising in stating:  # else the one amount of the best one without another investor
         rivals = [g for g in facts if g is not f and g.predicate == "investsIn" and g.object == f.object
                   and g.sentence == k]  # fmt: skip
-        raises = any(m.end <= r < sent.start_char + money[0].start for m in mine for r in raising)  # "X raised $40 million"
+        raises = any(m.end <= r < sent.start_char + money[0].start for m in mine for r in raising)
         if not rivals and len(money) == 1 and (mine or k == f.sentence) and not raises:
             f.attributes["amount"], f.attributes["currency"] = money[0].value, money[0].currency
             return

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import KGError
+from kg.evaluate import normalise
 from kg.learn import align, annotated, names, places
 from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_mentions, entity_candidates
 from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
@@ -502,8 +503,6 @@ def fit(
     memory: dict[str, str] = {}
     parts: list[annotated.Contribution] = []
     if cfg.get("known_names"):
-        from kg.evaluate import normalise
-
         parts = [annotated.contribution(d.gold, [normalise(c.text) for c in d.candidates]) for d in docs]
         memory = annotated.build(parts)
 
