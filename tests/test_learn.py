@@ -71,7 +71,9 @@ def test_shipped_model_loads_without_pickle_and_has_an_identity():
     assert total <= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", "places", "places-words", "names", "annotated"])
+@pytest.mark.parametrize(
+    "damage", ["missing", "format", "version", "weights", "places", "places-words", "names", "annotated", "known", "known-pair"]
+)
 def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -99,9 +101,15 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     elif damage == "names":
         (folder / "names.json").write_text('{"1": ["marie"]}', encoding="utf-8")
         expected = "names.json: cannot read the names"
-    else:
+    elif damage == "annotated":
         (folder / "annotated.json").write_text('{"Company|1": ["acme"]}', encoding="utf-8")
         expected = "annotated.json: cannot read the names the training annotations typed"
+    elif damage == "known":
+        (folder / "known.json").write_text('{"roles": {"acme": ["s:buys"]}, "pairs": {}}', encoding="utf-8")
+        expected = "known.json: cannot read the facts the training annotations state: expected a list of roles"
+    else:
+        (folder / "known.json").write_text('{"roles": {}, "pairs": {"acme": ["memberOf"]}}', encoding="utf-8")
+        expected = "known.json: cannot read the facts the training annotations state: a pair of names is two names"
     with pytest.raises(ModelError, match=expected):
         ExtractionModel.load(folder)
 
@@ -181,6 +189,50 @@ def test_the_memory_of_names_leaves_each_training_document_s_own_annotation_out(
     assert outside[0][1] == []  # Europe: a candidate of the document itself and one other
     with pytest.raises(ValueError, match="not a class of the memory"):
         annotated.from_json({"Organization|3": ["acme"]})
+
+
+def test_the_memory_of_facts_leaves_each_training_document_s_own_annotation_out():
+    from kg.learn import known
+
+    def doc(*facts):
+        entities = [{"label": n, "type": "Organization"} for n in sorted({x for s, _, o in facts for x in (s, o)})]
+        return {"entities": entities, "facts": [{"s": s, "p": p, "o": o} for s, p, o in facts]}
+
+    parts = [
+        known.contribution(doc(("Acme", "memberOf", "Medef"), ("Acme", "partnersWith", "Brindle"))),
+        known.contribution(doc(("Zorblax", "memberOf", "Medef"))),
+        known.contribution(doc(("Acme", "memberOf", "Medef"))),
+    ]
+    memory, counts = known.build(parts), known.tally(parts)
+    assert memory["roles"]["medef"] == ["o:memberOf"]
+    assert memory["pairs"]["acme\tmedef"] == ["memberOf"]
+    # the first document still reads Acme in Medef from the third, but its partner only from itself
+    first = known.leave_out(memory, counts, parts[0])
+    assert known.features(first, ["acme"], ["medef"]) == ["ka=s:memberOf", "kb=o:memberOf", "kr=memberOf>", "kp=memberOf>"]
+    assert known.features(first, ["brindle"], ["acme"]) == ["kb=s:memberOf"]
+    # the second document's pair is its own: the roles stay (Medef is in the others), the pair goes
+    second = known.leave_out(memory, counts, parts[1])
+    assert known.features(second, ["zorblax"], ["medef"]) == ["kb=o:memberOf"]
+    # the reverse order of the two names reads the property the other way
+    assert "kp=memberOf<" in known.features(memory, ["medef"], ["acme"])
+    assert known.from_json(json.loads(json.dumps(known.to_json(memory)))) == memory
+
+
+def test_the_model_remembers_the_facts_its_training_annotated_and_pairs_get_them_as_features():
+    from kg.learn import known
+    from kg.learn.extractor import analyse_document
+
+    model = load_model()
+    assert model.config["known_facts"]["names"] == len(model.known["roles"]) > 1_000
+    assert known.from_json(known.to_json(model.known)) == model.known
+    assert "s:partnersWith" in model.known["roles"]["microsoft"]
+    text = "Microsoft s'associe à Zorblax Industries."
+    document = kg.model.Document(doc_id="t", path="t.txt", text=text, lang="fr", sha256="0" * 64)
+    _, chunks = _parsed(text, "fr")
+    an = analyse_document(document, chunks, model)
+    rows = {(p.a.text, p.b.text): row for p, row in zip(an.pairs, known.pair_rows(model.known, an))}
+    assert "ka=s:partnersWith" in rows[("Microsoft", "Zorblax Industries")]
+    assert not any(f.startswith("kb=") for f in rows[("Microsoft", "Zorblax Industries")])
 
 
 def test_a_name_gets_what_its_other_occurrences_say_of_it():
@@ -807,13 +859,13 @@ def test_pairs_far_less_likely_than_their_facts_best_pair_are_left_out_of_traini
 @pytest.mark.slow
 def test_the_pair_classifier_also_learns_from_the_pairs_of_the_annotated_mentions(prepared):
     from kg.learn import align
-    from kg.learn.train import _annotated_pairs
+    from kg.learn.train import _annotated_analysis
 
     docs, _ = prepared
     labelled = 0
     for d in docs:
-        features, labels = _annotated_pairs(d)
-        assert len(features) == len(labels)
+        an, labels = _annotated_analysis(d)
+        assert len(an.pairs) == len(labels)
         gold = align.Gold(d.gold)
         facts = {p for pairs in gold.facts.values() for p in pairs}
         assert {label.rstrip("<>") for label in labels} <= facts | {"NONE"}
@@ -827,6 +879,8 @@ def test_a_trained_model_records_what_it_was_trained_on(trained):
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     assert config["seed"] == 3 and config["trained_on"]["documents"] == 14
     assert config["annotated_names"] == len(model.annotated) > 0
+    assert config["known_facts"] == {"names": len(model.known["roles"]), "pairs": len(model.known["pairs"])}
+    assert config["known_facts"]["pairs"] > 0
     assert set(config["thresholds"]["facts"]) == set(kg.model.PREDICATES)
     assert all(0 < t <= 1 for t in config["thresholds"]["facts"].values())
     loaded = ExtractionModel.load(folder)

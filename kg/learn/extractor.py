@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from kg.evaluate import normalise
 from kg.extract.lexicon import fold
 from kg.extract.mentions import WMention, norm_key
-from kg.learn import annotated
+from kg.learn import annotated, known
 from kg.learn.candidates import (
     DEMONYM_PREFIX,
     Analysis,
@@ -119,7 +119,7 @@ def score_facts(an: Analysis, model: ExtractionModel) -> dict[tuple, ScoredFact]
 
     pairs = model.classifiers["pairs"]
     if an.pairs:
-        probs = pairs.predict_proba([p.features for p in an.pairs])
+        probs = pairs.predict_proba(known.pair_rows(model.known, an))
         for cand, row in zip(an.pairs, probs):
             start, end = _sentence_bounds(an, cand.first_sentence, cand.sentence)
             for k, label in enumerate(pairs.classes):
@@ -554,11 +554,11 @@ def to_extraction(an: Analysis, kept: list[ScoredFact], model: ExtractionModel) 
         entities.append(Entity(key=key, label=e.label, type=e.type, aliases=aliases,
                                mentions=tuple(Mention(m.text, m.start, m.end) for m in e.mentions),
                                confidence=confidence))  # fmt: skip
-    known = {e.key for e in entities}
+    listed = {e.key for e in entities}
     for p in places.values():
-        if p.key not in known:
+        if p.key not in listed:
             entities.append(p)
-            known.add(p.key)
+            listed.add(p.key)
     if document.source and not any(norm_key(e.label) == norm_key(document.source) for e in entities):
         entities.append(Entity(key=f"Organization:{norm_key(document.source)}", label=document.source,
                                type="Organization"))  # fmt: skip

@@ -9,6 +9,7 @@ A model directory holds::
     places.json    the place names the entity features look up (:mod:`kg.learn.places`)
     names.json     the given and family names they look up (:mod:`kg.learn.names`)
     annotated.json the names the training annotations typed (:mod:`kg.learn.annotated`)
+    known.json     the facts the training annotations state, by name (:mod:`kg.learn.known`)
 
 Nothing in it is code: loading a model never runs anything it contains. The
 model's identity (:attr:`ExtractionModel.model_id`) is a digest of its files; it
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import ModelError
-from kg.learn import annotated, names, places
+from kg.learn import annotated, known, names, places
 from kg.learn.linear import LinearModel
 from kg.learn.names import Names
 from kg.learn.places import Places
@@ -48,7 +49,7 @@ __all__ = [
 
 FORMAT = "kg-extraction-model"
 #: Bumped whenever the features or the files change meaning; older models are refused.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: The classifiers a model holds.
 CLASSIFIERS = ("entities", "pairs", "groups", "quotes")
 #: The lookup tables a model keeps: file, attribute, writer, reader, what they hold.
@@ -56,6 +57,7 @@ _TABLES = (
     ("places.json", "places", places.to_json, places.from_json, "the place names"),
     ("names.json", "names", names.to_json, names.from_json, "the names"),
     ("annotated.json", "annotated", annotated.to_json, annotated.from_json, "the names the training annotations typed"),
+    ("known.json", "known", known.to_json, known.from_json, "the facts the training annotations state"),
 )
 _FILES = ("config.json", "classifiers.json", "weights.npz", *(t[0] for t in _TABLES))
 
@@ -88,6 +90,8 @@ class ExtractionModel:
     names: Names = field(default_factory=dict)
     #: the names the training annotations typed (:mod:`kg.learn.annotated`), saved with the model
     annotated: annotated.Memory = field(default_factory=dict)
+    #: the facts the training annotations state (:mod:`kg.learn.known`), saved with the model
+    known: known.Memory = field(default_factory=dict)
 
     @property
     def entity_threshold(self) -> float:

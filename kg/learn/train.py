@@ -14,7 +14,9 @@ same weights. It goes:
    their scores on the held-out fold give, per property, the decision threshold that
    maximises F1 and the calibration of scores into probabilities of being right. The pair
    classifier also learns from the pairs of each document's annotated mentions
-   (``annotated_pairs``), which show it facts whose mentions the chosen ones miss or split;
+   (``annotated_pairs``), which show it facts whose mentions the chosen ones miss or split.
+   Candidate pairs get the features of the memory of the facts the other documents state
+   (:mod:`kg.learn.known`, ``known_facts``);
 6. the fact classifiers are fitted on every document.
 """
 
@@ -32,7 +34,7 @@ import numpy as np
 
 from kg.errors import KGError
 from kg.evaluate import normalise
-from kg.learn import align, annotated, names, places
+from kg.learn import align, annotated, known, names, places
 from kg.learn.candidates import Analysis, EntityCandidate, analyse, choose_mentions, entity_candidates
 from kg.learn.extractor import ScoredFact, decide, score_facts, to_extraction
 from kg.learn.linear import LinearModel
@@ -56,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "objective": "balanced",
     "annotated_pairs": True,
     "known_names": True,
+    "known_facts": True,
 }
 
 #: How the decision thresholds are chosen, and the weight each gives to the mean F1 of the
@@ -179,16 +182,21 @@ def _analyse(docs: list[TrainingDocument], model: LinearModel, cfg: dict[str, An
 
 
 def _rows(
-    docs: list[TrainingDocument], analyses: list[Analysis], keep: list[list[bool]] | None = None
+    docs: list[TrainingDocument],
+    analyses: list[Analysis],
+    keep: list[list[bool]] | None = None,
+    memories: list[known.Memory | None] | None = None,
 ) -> dict[str, tuple[list, list]]:
-    """Training rows of the fact classifiers; ``keep`` (per document, per candidate pair) leaves pairs out."""
+    """Training rows of the fact classifiers; ``keep`` (per document, per candidate pair) leaves
+    pairs out; ``memories`` (per document) is the memory of facts each document reads."""
     rows: dict[str, tuple[list, list]] = {k: ([], []) for k in ("pairs", "groups", "quotes")}
     for n, (d, an) in enumerate(zip(docs, analyses)):
         gold = align.Gold(d.gold)
+        features = known.pair_rows(memories[n] if memories else None, an)
         for k, p in enumerate(an.pairs):
             if keep is not None and not keep[n][k]:
                 continue
-            rows["pairs"][0].append(p.features)
+            rows["pairs"][0].append(features[k])
             rows["pairs"][1].append(align.pair_label(gold, an, p))
         for g in an.groups:
             rows["groups"][0].append(g.features)
@@ -199,16 +207,16 @@ def _rows(
     return rows
 
 
-def _annotated_pairs(d: TrainingDocument) -> tuple[list, list]:
-    """Features and labels of the candidate pairs of the document's annotated mentions: the
-    candidates the annotation names, chosen as if certain, longest first."""
+def _annotated_analysis(d: TrainingDocument) -> tuple[Analysis, list[str]]:
+    """The analysis of the document's annotated mentions (the candidates the annotation names,
+    chosen as if certain, longest first), and the labels of its candidate pairs."""
     gold = align.Gold(d.gold)
     classes = (NONE, *sorted({label for label in d.labels if label != NONE}))
     probs = np.zeros((len(d.labels), len(classes)))
     for i, label in enumerate(d.labels):
         probs[i, classes.index(label)] = 1.0
     an = analyse(d.document, d.chunks, choose_mentions(d.candidates, probs, classes, 0.5, 0.5))
-    return [p.features for p in an.pairs], [align.pair_label(gold, an, p) for p in an.pairs]
+    return an, [align.pair_label(gold, an, p) for p in an.pairs]
 
 
 def _evidence(
@@ -518,12 +526,29 @@ def fit(
     for f in range(k):
         inside = [i for i, g in enumerate(fold) if g != f]
         held = [i for i, g in enumerate(fold) if g == f]
-        known = extra(inside)
-        model_f = _fit_entities([docs[i] for i in inside], cfg, seed, None if known is None else [known[i] for i in inside])
-        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg, None if known is None else [known[i] for i in held])):
+        seen = extra(inside)
+        model_f = _fit_entities([docs[i] for i in inside], cfg, seed, None if seen is None else [seen[i] for i in inside])
+        for i, an in zip(held, _analyse([docs[i] for i in held], model_f, cfg, None if seen is None else [seen[i] for i in held])):
             analyses[i] = an
         step()
-    gold_pairs = [_annotated_pairs(d) for d in docs] if cfg.get("annotated_pairs") else [([], [])] * len(docs)
+    stated = [known.contribution(d.gold) for d in docs] if cfg.get("known_facts") else None
+
+    def memories(inside: list[int]) -> tuple[known.Memory | None, dict[int, known.Memory]]:
+        """The memory of facts of the documents ``inside``, and what each of them reads (the others')."""
+        if stated is None:
+            return None, {}
+        counts = known.tally(stated[i] for i in inside)
+        whole = known.build(stated[i] for i in inside)
+        return whole, {i: known.leave_out(whole, counts, stated[i]) for i in inside}
+
+    annotated_analyses = [_annotated_analysis(d) for d in docs] if cfg.get("annotated_pairs") else None
+
+    def gold_pairs(inside: list[int], mems: dict[int, known.Memory]) -> list[tuple[list, list]]:
+        """The pair rows of the annotated mentions of the documents ``inside``."""
+        if annotated_analyses is None:
+            return []
+        return [(known.pair_rows(mems.get(i), annotated_analyses[i][0]), annotated_analyses[i][1]) for i in inside]
+
     ready = [an for an in analyses if an is not None]
     entity_thresholds = {"entity": cfg["entity_threshold"], "longer_span": cfg.get("longer_span")}
     base = {"thresholds": dict(entity_thresholds, facts={})}
@@ -533,14 +558,16 @@ def fit(
         classes: list[tuple[str, ...]] = [()] * len(docs)
         for f in range(k):
             inside = [i for i, g in enumerate(fold) if g != f]
-            rows = _add_pairs(_rows([docs[i] for i in inside], [ready[i] for i in inside]), [gold_pairs[i] for i in inside])
+            whole, mems = memories(inside)
+            rows = _rows([docs[i] for i in inside], [ready[i] for i in inside], None, [mems.get(i) for i in inside])
+            rows = _add_pairs(rows, gold_pairs(inside, mems))
             features, labels = rows["pairs"]
             if len(set(labels)) < 2:
                 break
             pairs_f = LinearModel.fit(features, labels, c=cfg["pair_c"], seed=seed, min_count=cfg["min_count"])
             for i, g in enumerate(fold):
                 if g == f:
-                    probs[i] = pairs_f.predict_proba([p.features for p in ready[i].pairs])
+                    probs[i] = pairs_f.predict_proba(known.pair_rows(whole, ready[i]))
                     classes[i] = pairs_f.classes
             step()
         else:
@@ -548,17 +575,22 @@ def fit(
     held_out: list[tuple[TrainingDocument, Analysis, dict]] = []
     for f in range(k):
         inside = [i for i, g in enumerate(fold) if g != f]
-        rows = _rows([docs[i] for i in inside], [ready[i] for i in inside], None if keep is None else [keep[i] for i in inside])
-        facts_f = _fit_facts(_add_pairs(rows, [gold_pairs[i] for i in inside]), cfg, seed)
-        model_f = ExtractionModel(dict(facts_f, entities=entities), base)
+        whole, mems = memories(inside)
+        rows = _rows([docs[i] for i in inside], [ready[i] for i in inside], None if keep is None else [keep[i] for i in inside],
+                     [mems.get(i) for i in inside])  # fmt: skip
+        facts_f = _fit_facts(_add_pairs(rows, gold_pairs(inside, mems)), cfg, seed)
+        model_f = ExtractionModel(dict(facts_f, entities=entities), base, known=whole or {})
         for i, g in enumerate(fold):
             if g == f:
                 held_out.append((docs[i], ready[i], score_facts(ready[i], model_f)))
         step()
-    classifiers = dict(_fit_facts(_add_pairs(_rows(docs, ready, keep), gold_pairs), cfg, seed), entities=entities)
+    whole, mems = memories(every)
+    rows = _add_pairs(_rows(docs, ready, keep, [mems.get(i) for i in every]), gold_pairs(every, mems))
+    classifiers = dict(_fit_facts(rows, cfg, seed), entities=entities)
     step()
     model = ExtractionModel(
-        {k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build(), names=names.build(), annotated=memory
+        {k_: classifiers[k_] for k_ in CLASSIFIERS}, base, places=places.build(), names=names.build(), annotated=memory,
+        known=whole or {},
     )
     thresholds, calibration, figures = _tune(held_out, model, objective)
     corpus = hashlib.sha256()
@@ -578,6 +610,7 @@ def fit(
         "places": dict(places.sources(), names=len(model.places)),
         "names": dict(names.sources(), words=len(model.names)),
         "annotated_names": len(model.annotated),
+        "known_facts": {"names": len(model.known.get("roles", {})), "pairs": len(model.known.get("pairs", {}))},
     }
     return model
 
