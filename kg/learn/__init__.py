@@ -3,6 +3,9 @@
 - :mod:`kg.learn.spans`, :mod:`kg.learn.candidates`: what is decided (candidate spans, pairs,
   group objects, quotations) and :mod:`kg.learn.features`: what it is decided on;
 - :mod:`kg.learn.linear`: the classifiers; :mod:`kg.learn.model`: a model directory (no pickle);
+- :mod:`kg.learn.places`, :mod:`kg.learn.names`: lookup tables of the entity features;
+  :mod:`kg.learn.annotated`, :mod:`kg.learn.known`: what the training annotations said of names
+  (their classes, the facts between them), kept with the model as features;
 - :mod:`kg.learn.align`: annotations projected onto candidates; :mod:`kg.learn.train`: training;
 - :mod:`kg.learn.extractor`: a document's entities and facts, as a model decides them.
 
