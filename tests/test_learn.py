@@ -71,9 +71,22 @@ def test_shipped_model_loads_without_pickle_and_has_an_identity():
     assert total <= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize(
-    "damage", ["missing", "format", "version", "weights", "places", "places-words", "names", "annotated", "known", "known-pair"]
-)
+#: A lookup table of the model damaged: file, what is written into it, the error expected.
+_DAMAGED_TABLES = {
+    "places": ("places.json", '{"country": "France"}', "places.json: cannot read the place names"),
+    "places-words": ("places.json", '{"country": ["france", 3, null]}',
+                     "places.json: cannot read the place names: expected a list of words for 'country'"),
+    "names": ("names.json", '{"1": ["marie"]}', "names.json: cannot read the names"),
+    "annotated": ("annotated.json", '{"Company|1": ["acme"]}',
+                  "annotated.json: cannot read the names the training annotations typed"),
+    "known": ("known.json", '{"roles": {"acme": ["s:buys"]}, "pairs": {}}',
+              "known.json: cannot read the facts the training annotations state: expected a list of roles"),
+    "known-pair": ("known.json", '{"roles": {}, "pairs": {"acme": ["memberOf"]}}',
+                   "known.json: cannot read the facts the training annotations state: a pair of names is two names"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", ["missing", "format", "version", "weights", *_DAMAGED_TABLES])
 def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     folder = tmp_path / "m"
     shutil.copytree(default_model_path(), folder)
@@ -92,24 +105,9 @@ def test_a_damaged_model_directory_is_a_clear_error(tmp_path, damage):
     elif damage == "weights":
         (folder / "weights.npz").write_bytes(b"not a numpy file")
         expected = "cannot read the weights"
-    elif damage == "places":
-        (folder / "places.json").write_text('{"country": "France"}', encoding="utf-8")
-        expected = "places.json: cannot read the place names"
-    elif damage == "places-words":
-        (folder / "places.json").write_text('{"country": ["france", 3, null]}', encoding="utf-8")
-        expected = "places.json: cannot read the place names: expected a list of words for 'country'"
-    elif damage == "names":
-        (folder / "names.json").write_text('{"1": ["marie"]}', encoding="utf-8")
-        expected = "names.json: cannot read the names"
-    elif damage == "annotated":
-        (folder / "annotated.json").write_text('{"Company|1": ["acme"]}', encoding="utf-8")
-        expected = "annotated.json: cannot read the names the training annotations typed"
-    elif damage == "known":
-        (folder / "known.json").write_text('{"roles": {"acme": ["s:buys"]}, "pairs": {}}', encoding="utf-8")
-        expected = "known.json: cannot read the facts the training annotations state: expected a list of roles"
     else:
-        (folder / "known.json").write_text('{"roles": {}, "pairs": {"acme": ["memberOf"]}}', encoding="utf-8")
-        expected = "known.json: cannot read the facts the training annotations state: a pair of names is two names"
+        file, content, expected = _DAMAGED_TABLES[damage]
+        (folder / file).write_text(content, encoding="utf-8")
     with pytest.raises(ModelError, match=expected):
         ExtractionModel.load(folder)
 

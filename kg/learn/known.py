@@ -46,6 +46,7 @@ __all__ = [
     "contribution",
     "tally",
     "build",
+    "from_tally",
     "leave_out",
     "features",
     "pair_rows",
@@ -101,10 +102,11 @@ def tally(parts: Iterable[Contribution]) -> Tally:
 
 def build(parts: Iterable[Contribution]) -> dict[str, dict[str, list[str]]]:
     """The memory of a training corpus, from its documents' contributions."""
-    return _memory(tally(parts))
+    return from_tally(tally(parts))
 
 
-def _memory(counts: Tally) -> dict[str, dict[str, list[str]]]:
+def from_tally(counts: Tally) -> dict[str, dict[str, list[str]]]:
+    """The memory of the documents ``counts`` tallies."""
     roles: dict[str, list[str]] = {}
     pairs: dict[str, list[str]] = {}
     for (name, role), n in sorted(counts[0].items()):
@@ -148,23 +150,24 @@ def features(memory: Memory, a_names: Sequence[str], b_names: Sequence[str]) -> 
 
 
 def _namer(an: Any):  # type: ignore[no-untyped-def]
-    """Normalised names of a mention's entity (label and aliases), looked up once per entity."""
-    from kg.learn.candidates import DEMONYM_PREFIX
+    """Normalised names of a mention's entity (label and aliases), looked up once per entity.
+
+    Unlike :func:`kg.learn.candidates.mention_names`, a country named by an adjective
+    ("française") is looked up by the country's name alone: the adjective is no name the
+    annotations relate."""
+    from kg.learn.candidates import DEMONYM_PREFIX, mention_names
 
     cache: dict[object, list[str]] = {}
 
     def names(m: Any) -> list[str]:
-        key = m.key
-        if key not in cache:
-            e = an.entities.get(key)
-            if e is not None:
-                raw = [e.label, *e.aliases]
-            elif key and key.startswith(DEMONYM_PREFIX):  # a country named by an adjective
-                raw = [key[len(DEMONYM_PREFIX) :]]
-            else:
-                raw = [m.text]
-            cache[key] = list(dict.fromkeys(k for k in map(normalise, raw) if k))
-        return cache[key]
+        if m.key not in cache:
+            raw = (
+                [m.key[len(DEMONYM_PREFIX) :]]
+                if m.key and m.key.startswith(DEMONYM_PREFIX)
+                else mention_names(m, an.entities)
+            )
+            cache[m.key] = list(dict.fromkeys(k for k in map(normalise, raw) if k))
+        return cache[m.key]
 
     return names
 

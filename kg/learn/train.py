@@ -538,7 +538,7 @@ def fit(
         if stated is None:
             return None, {}
         counts = known.tally(stated[i] for i in inside)
-        whole = known.build(stated[i] for i in inside)
+        whole = known.from_tally(counts)
         return whole, {i: known.leave_out(whole, counts, stated[i]) for i in inside}
 
     annotated_analyses = [_annotated_analysis(d) for d in docs] if cfg.get("annotated_pairs") else None
