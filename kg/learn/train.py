@@ -46,7 +46,7 @@ __all__ = ["TrainingDocument", "TrainingError", "DEFAULTS", "OBJECTIVES", "joint
 
 #: Hyper-parameters (a model's config records the ones it was trained with).
 DEFAULTS: dict[str, Any] = {
-    "entity_c": 1.0,
+    "entity_c": 2.0,
     "pair_c": 0.5,
     "group_c": 0.5,
     "quote_c": 0.5,
