@@ -624,7 +624,12 @@ def evaluate_command(
     entity_type, wrong_attribute), document, the fact or entity, for facts
     what the other side has between the same two entities ("annotated as
     memberOf", "object not extracted", "annotated the other way round", ...),
-    and for attributes of matched facts the gold and the extracted value.
+    and for attributes of matched facts the gold and the extracted value. Each
+    missed fact also gets "model": where the model's extraction of its document
+    lost it (entity: a name not found; not_paired: names too far apart; types:
+    classes the property does not fit; unscored: a chance under 0.02;
+    below_threshold: its score and the property's threshold;
+    below_min_confidence; dropped; kept), and a count per stage is printed.
 
     With --bootstrap N, the scored documents are resampled N times (drawn with
     replacement) and the scores' 95% percentile intervals are given too: on a
@@ -681,6 +686,21 @@ def _write_errors(result: dict, path: Path | None) -> None:
     except KGError as exc:
         raise _fail(exc) from exc
     click.echo(f"{len(records)} error record(s) written to {path}", err=True)
+    stages = _stage_counts(records)
+    if stages:
+        click.echo("missed facts by where the model lost them: " + ", ".join(f"{n} {s}" for s, n in stages), err=True)
+
+
+def _stage_counts(records: list[dict]) -> list[tuple[str, int]]:
+    """How many missed facts each stage of :mod:`kg.learn.explain` lost, in the order of the stages."""
+    from kg.learn.explain import STAGES
+
+    counts: dict[str, int] = {}
+    for r in records:
+        stage = (r.get("model") or {}).get("stage") if r.get("kind") == "missed_fact" else None
+        if stage:
+            counts[stage] = counts.get(stage, 0) + 1
+    return [(s, counts[s]) for s in reversed(STAGES) if s in counts]
 
 
 def _stage_progress(label: str):  # type: ignore[no-untyped-def]

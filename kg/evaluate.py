@@ -542,7 +542,11 @@ def fact_hits(gold_data: Mapping[str, Any], pred_data: Mapping[str, Any]) -> lis
     return out
 
 
-def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def errors(
+    gold_docs: Mapping[str, Mapping[str, Any]],
+    pred_docs: Mapping[str, Mapping[str, Any]],
+    explanations: Mapping[str, list[dict[str, Any] | None]] | None = None,
+) -> list[dict[str, Any]]:
     """Every disagreement :func:`score` counts, one record each, documents in key order.
 
     Facts and entities are paired exactly as :func:`score` pairs them, so the records add up
@@ -558,6 +562,10 @@ def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, M
     two entities ("object not extracted", "annotated as memberOf", "annotated the other way
     round", "no annotated fact between them", ...). Only gold documents are compared.
 
+    ``explanations`` (per document, one item per gold fact, from
+    :func:`kg.learn.explain.explain`) adds ``model`` to each ``missed_fact`` record: the stage of
+    the model's extraction where the fact was lost.
+
     >>> gold = {"d": {"entities": [{"label": "Acme", "type": "Organization"},
     ...                            {"label": "Lyon", "type": "Place"}],
     ...               "facts": [{"s": "Acme", "p": "locatedIn", "o": "Lyon"}]}}
@@ -572,9 +580,13 @@ def errors(gold_docs: Mapping[str, Mapping[str, Any]], pred_docs: Mapping[str, M
         gold, pred = _Annotation(gold_data), _Annotation(pred_docs.get(key, {}))
         matched = _pair_facts(gold, pred)
         used = set(matched.values())
+        accounts = (explanations or {}).get(key) or []
         for g_index, gf in enumerate(gold.facts):
             if g_index not in matched:
-                out.append({"doc": key, "kind": "missed_fact", "fact": dict(gf), "why": _why(gf, pred, gold, "extracted")})
+                record = {"doc": key, "kind": "missed_fact", "fact": dict(gf), "why": _why(gf, pred, gold, "extracted")}
+                if g_index < len(accounts) and accounts[g_index] is not None:
+                    record["model"] = accounts[g_index]
+                out.append(record)
         for i, pf in enumerate(pred.facts):
             if i not in used:
                 out.append({"doc": key, "kind": "wrong_fact", "fact": dict(pf), "why": _why(pf, gold, pred, "annotated")})
@@ -774,10 +786,45 @@ def evaluate(
     result["unscored"] = sorted(set(in_corpus) - set(gold))
     result["skipped"] = sorted(f.path for f in built.files if f.status == "skipped")
     if with_errors:
-        result["errors"] = errors(gold, pred)
+        result["errors"] = errors(gold, pred, _explanations(corpus_dir, gold, model, min_confidence))
     if bootstrap > 0:
         result["intervals"] = intervals(gold, pred, resamples=bootstrap)
     return result
+
+
+def _explanations(
+    corpus_dir: str | os.PathLike[str],
+    gold: Mapping[str, Mapping[str, Any]],
+    model: str | os.PathLike[str] | None,
+    min_confidence: float = 0.0,
+) -> dict[str, list[dict[str, Any] | None]]:
+    """Per gold document, where the model lost each of its facts (:func:`kg.learn.explain.explain`).
+    Documents kg cannot read or parse are left out (the build has reported them)."""
+    from kg import ingest, nlp
+    from kg.errors import KGError
+    from kg.learn.explain import explain
+    from kg.learn.model import load_model
+    from kg.pipeline import assign_doc_ids
+
+    root = Path(corpus_dir)
+    extractor = load_model(model)
+    documents = []
+    for path, doc_id in sorted(assign_doc_ids(ingest.discover(root), root).items()):
+        key = Path(doc_id).stem
+        if key not in gold:
+            continue
+        try:
+            doc = ingest.read_document(path, root=root, doc_id=doc_id)
+        except (KGError, OSError, UnicodeDecodeError):
+            continue
+        if doc.lang in nlp.LANGUAGES:
+            documents.append((key, doc))
+    out: dict[str, list[dict[str, Any] | None]] = {}
+    for lang in nlp.LANGUAGES:
+        same = {key: doc for key, doc in documents if doc.lang == lang}
+        for key, chunks in nlp.pipe(((key, doc.text) for key, doc in same.items()), lang):
+            out[key] = explain(same[key], chunks, extractor, gold[key], min_confidence)
+    return out
 
 
 # --------------------------------------------------------------------------- cross-validation
@@ -819,6 +866,7 @@ def cross_validate(
         TrainingError: the annotations have errors.
     """
     from kg.learn import train as learn
+    from kg.learn.explain import explain
     from kg.learn.extractor import extract
 
     docs, warnings = learn.prepare([(corpus_dir, gold_dir)], progress=progress)
@@ -827,6 +875,7 @@ def cross_validate(
     fold_of = learn.folds(docs, k, seed)
     gold = {d.doc_id: d.gold for d in docs}
     pred: dict[str, dict[str, Any]] = {}
+    accounts: dict[str, list[dict[str, Any] | None]] = {}
     folds = []
     for f in range(k):
         inside = [d for d, g in zip(docs, fold_of) if g != f]
@@ -834,6 +883,8 @@ def cross_validate(
         model = learn.fit(inside, seed=seed, config=dict(config or {}))
         fold_pred = {d.doc_id: learn.extraction_document(extract(d.document, d.chunks, model)) for d in held}
         pred.update(fold_pred)
+        if with_errors:
+            accounts.update({d.doc_id: explain(d.document, d.chunks, model, d.gold) for d in held})
         fold_score = score({d.doc_id: gold[d.doc_id] for d in held}, fold_pred)
         folds.append({"fold": f, "documents": sorted(fold_pred), "fact_f1": fold_score["facts"]["f1"],
                       "entity_f1": fold_score["entities"]["f1"]})  # fmt: skip
@@ -842,7 +893,7 @@ def cross_validate(
     result = score(gold, pred)
     result.update(cv=k, seed=seed, folds=folds, warnings=warnings)
     if with_errors:
-        result["errors"] = errors(gold, pred)
+        result["errors"] = errors(gold, pred, accounts)
     if bootstrap > 0:
         result["intervals"] = intervals(gold, pred, resamples=bootstrap, seed=seed)
     return result

@@ -28,6 +28,7 @@ from kg.evaluate import (
     load_docs,
     score,
 )
+from kg.learn.explain import STAGES
 
 DEV_CORPUS = SHARED / "corpus" / "dev"
 DEV_GOLD = SHARED / "eval" / "dev-gold"
@@ -623,12 +624,17 @@ def test_cli_writes_the_errors_as_json_lines(small_corpus, fake_build, tmp_path)
     assert result.exit_code == 0, result.output
     assert "errors" not in json.loads(result.stdout)
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    # the missed fact also says where the shipped model's own extraction of n2 lost it (the fake
+    # build extracted nothing; the model, run on the text, gets further)
+    stage = records[0].pop("model")
     assert records == errors(docs, {"n1": docs["n1"]})
     assert [(r["doc"], r["kind"]) for r in records] == [("n2", "missed_fact"), ("n2", "missed_entity"),
                                                         ("n2", "missed_entity")]  # fmt: skip
     assert records[0]["fact"] == {"s": "Lina Okafor", "p": "worksFor", "o": "Acme Robotics"}
     assert records[0]["why"] == "subject not extracted"
+    assert stage["stage"] in STAGES
     assert "3 error record(s) written" in result.stderr
+    assert f"missed facts by where the model lost them: 1 {stage['stage']}" in result.stderr
 
 
 def test_cli_errors_to_an_unwritable_place_is_a_one_line_error(small_corpus, fake_build, tmp_path):

@@ -20,6 +20,7 @@ import kg
 from kg.cli import cli
 from kg.errors import ModelError
 from kg.learn import ExtractionModel, default_model_path, load_model
+from kg.learn.explain import STAGES
 from kg.learn.linear import LinearModel
 from kg.learn.model import FORMAT_VERSION, model_id
 from kg.learn.train import TrainingError, _isotonic, _role_map, fit, joint_thresholds, prepare
@@ -994,3 +995,6 @@ def test_cross_validation_cli_writes_the_held_out_errors_and_intervals(tmp_path)
     assert kinds.count("wrong_fact") == data["facts"]["pred"] - data["facts"]["tp"]
     assert kinds.count("missed_entity") == data["entities"]["gold"] - data["entities"]["tp"]
     assert all(r["why"] for r in records if r["kind"] in ("missed_fact", "wrong_fact"))
+    # each missed fact says where its fold's model lost it; a fact that model kept is not missed
+    stages = [r["model"]["stage"] for r in records if r["kind"] == "missed_fact" and "model" in r]
+    assert len(stages) == kinds.count("missed_fact") and set(stages) <= set(STAGES) - {"kept"}
