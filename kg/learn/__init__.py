@@ -7,7 +7,8 @@
   :mod:`kg.learn.annotated`, :mod:`kg.learn.known`: what the training annotations said of names
   (their classes, the facts between them), kept with the model as features;
 - :mod:`kg.learn.align`: annotations projected onto candidates; :mod:`kg.learn.train`: training;
-- :mod:`kg.learn.extractor`: a document's entities and facts, as a model decides them.
+- :mod:`kg.learn.extractor`: a document's entities and facts, as a model decides them;
+  :mod:`kg.learn.explain`: where that extraction loses an annotated fact (``kg evaluate --errors``).
 
 ``kg build`` uses the model shipped with kg (``kg/learn/default``) unless given another.
 """
