@@ -744,7 +744,9 @@ def evaluate(
         model: a trained model folder to build with (passed to :func:`kg.build`).
         min_confidence: facts below this confidence are left out of the build.
         progress: called as :func:`kg.build`'s ``progress`` while the corpus is built.
-        with_errors: add ``errors``, the :func:`errors` records of the build.
+        with_errors: add ``errors``, the :func:`errors` records of the build, each missed fact
+            with where the model lost it (the documents are parsed again and the model's
+            extraction replayed: :func:`kg.learn.explain.explain`).
         bootstrap: when above 0, add ``intervals``, the :func:`intervals` of the scores over
             this many resamples of the documents.
 
@@ -853,7 +855,8 @@ def cross_validate(
 
     Args:
         progress: called with ``(stage, done, total)`` (stages "parse", "fold").
-        with_errors: add ``errors``, the :func:`errors` records of the held-out extractions.
+        with_errors: add ``errors``, the :func:`errors` records of the held-out extractions, each
+            missed fact with where its fold's model lost it (:func:`kg.learn.explain.explain`).
         bootstrap: when above 0, add ``intervals`` (:func:`intervals` over this many resamples
             of the held-out documents).
 
