@@ -40,7 +40,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from kg.evaluate import GROUP_PREDICATES, _Annotation, _fact_matches, _names, normalise, predicate_key
-from kg.learn.candidates import DEMONYM_PREFIX, Analysis
+from kg.learn.candidates import DEMONYM_PREFIX, Analysis, mention_names
 from kg.learn.extractor import ScoredFact, analyse_document, decide, score_facts
 from kg.learn.model import ExtractionModel
 from kg.model import PREDICATES, SIGNATURES, Document
@@ -54,14 +54,12 @@ _CANONICAL = {predicate_key(p): p for p in PREDICATES}
 
 
 def _names_of(an: Analysis) -> dict[str, set[str]]:
-    """Every entity key of the analysis (places named by an adjective included) -> its normalised names."""
+    """Every entity key of the analysis (places named by an adjective included) -> its normalised
+    names: those the training labels match annotations by, and each mention's own text."""
     out: dict[str, set[str]] = {}
-    for key, e in an.entities.items():
-        out[key] = {normalise(e.label), *(normalise(a) for a in e.aliases), *(normalise(m.text) for m in e.mentions)}
-    for p in an.pairs:
-        for m in (p.a, p.b):
-            if m.key and m.key.startswith(DEMONYM_PREFIX):
-                out.setdefault(m.key, set()).update({normalise(m.key[len(DEMONYM_PREFIX) :]), normalise(m.text)})
+    for m in [*(m for e in an.entities.values() for m in e.mentions), *(m for p in an.pairs for m in (p.a, p.b))]:
+        if m.key:
+            out.setdefault(m.key, set()).update(normalise(n) for n in (*mention_names(m, an.entities), m.text))
     return {k: {n for n in v if n} for k, v in out.items()}
 
 
@@ -126,7 +124,8 @@ def explain(document: Document, chunks: list[tuple[int, Doc]], model: Extraction
             continue
         s_keys = {k for k, v in names.items() if v & truth.resolve(gf.get("s", ""))}
         o_names = truth.resolve(gf.get("o", ""))
-        entity_object = p not in GROUP_PREDICATES and p != "said" or any(o_names & _names(e) for e in truth.entities)
+        # a group or quotation object is not an entity (a union may also represent an organisation)
+        entity_object = (p not in GROUP_PREDICATES and p != "said") or any(o_names & _names(e) for e in truth.entities)
         o_keys = {k for k, v in names.items() if v & o_names} if entity_object else set()
         missing = [side for side, keys, needed in (("subject", s_keys, True), ("object", o_keys, entity_object))
                    if needed and not keys]  # fmt: skip
@@ -142,10 +141,7 @@ def explain(document: Document, chunks: list[tuple[int, Doc]], model: Extraction
             out.append({"stage": "not_paired", **({"sentences": apart} if apart is not None else {})})
             continue
         domain, range_ = SIGNATURES[p]
-        fits = any(
-            any(t in domain for t in an.types(s)) and any(t in range_ for t in an.types(o))
-            for c in pairs
-            for s, o in (((c.a, c.b) if c.a.key in s_keys else (c.b, c.a)),)
-        )
+        ends = [(c.a, c.b) if c.a.key in s_keys else (c.b, c.a) for c in pairs]  # (subject, object) mentions
+        fits = any(set(an.types(s)) & domain and set(an.types(o)) & range_ for s, o in ends)
         out.append({"stage": "unscored" if fits else "types"})
     return out
