@@ -620,6 +620,9 @@ def test_role_conventions_need_two_consistent_cases():
         # French modifiers after the title come before it in English
         ("Jean Martin, directeur régional de la SNCF, a signé l'accord mardi.", "fr", "Jean Martin", "SNCF", "regional director"),
         ("Sophie Martin, analyste chez Gartner, estime que le marché va croître.", "fr", "Sophie Martin", "Gartner", "analyst"),
+        # a French ordinal before the title
+        ("Le 1er vice-président de Nordmetall, Paul Martin, a salué le vote.", "fr", "Paul Martin", "Nordmetall",
+         "first vice president"),  # fmt: skip
         # English modifiers the parse attaches to the title, or known ones
         (
             "Western Regional Director Jane Smith of Acme Corp said the deal protects members.",

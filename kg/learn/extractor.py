@@ -49,6 +49,10 @@ _FRENCH_ROLE_MODIFIERS = {
     "executif": "executive", "executive": "executive", "national": "national", "nationale": "national",
     "scientifique": "scientific", "senior": "senior", "principal": "senior", "principale": "senior",
 }  # fmt: skip
+#: French ordinals written before a job title ("1er vice-président"), in English.
+_FRENCH_ORDINALS = {"1er": "first", "1re": "first", "1ere": "first", "premier": "first", "premiere": "first",
+                    "2e": "second", "2eme": "second", "2nd": "second", "2nde": "second", "deuxieme": "second",
+                    "second": "second", "seconde": "second"}  # fmt: skip
 
 
 @dataclass
@@ -386,6 +390,8 @@ def _title_at(sent, best: tuple[int, int, str], own: str | None) -> str | None: 
             and sent.mention_at(k - 1) is None
             and not word.endswith("'s")
         )
+        if sent.lang == "fr":
+            word = _FRENCH_ORDINALS.get(word, word)
         if word in _FORMER or (word not in _ROLE_MODIFIERS and not attached):
             break
         k -= 1
