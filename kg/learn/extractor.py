@@ -52,7 +52,7 @@ _FRENCH_ROLE_MODIFIERS = {
 #: French ordinals written before a job title ("1er vice-président"), in English.
 _FRENCH_ORDINALS = {"1er": "first", "1re": "first", "1ere": "first", "premier": "first", "premiere": "first",
                     "2e": "second", "2eme": "second", "2nd": "second", "2nde": "second", "deuxieme": "second",
-                    "second": "second", "seconde": "second"}  # fmt: skip
+                    "seconde": "second"}  # fmt: skip
 
 
 @dataclass
