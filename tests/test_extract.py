@@ -316,8 +316,8 @@ def test_partner_list_with_acronyms():
         ("Elle dit : ” Nous manquons de codeurs, on fera sans eux. “. L’ouverture est prévue pour octobre prochain.", []),
         # a curly mark closed by a straight one does not swallow the quotation after it
         (
-            'It is time for “the Intelligence Revolution", he said.\n"I think we are at the doorstep," he added.',
-            ["I think we are at the doorstep"],
+            'We need “a second wave of tools", she said.\n"Costs will fall next year," she added.',
+            ["a second wave of tools", "Costs will fall next year"],
         ),
     ],
 )
@@ -338,6 +338,28 @@ def test_straight_quotation_marks_pair_by_what_surrounds_them(text, quotes):
     ],
 )  # fmt: skip
 def test_a_quotation_going_on_in_the_next_paragraph_ends_with_its_own(text, quotes):
+    from kg.extract.quotes import find_quotes
+
+    assert [q[2] for q in find_quotes(text)] == quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "quotes"),
+    [
+        # a quotation that quotes a name inside it is one quotation, not the name alone
+        ("« Le lycée est le bon endroit pour lancer le plan « Apprendre l’IA » cette année », dit-elle.",
+         ["Le lycée est le bon endroit pour lancer le plan « Apprendre l’IA » cette année"]),
+        ("« Nous sommes dans les « starting blocks » pour 2027 » et « rien de plus ici ».",
+         ["Nous sommes dans les « starting blocks » pour 2027", "rien de plus ici"]),
+        # a curly opening mark closed by a straight one
+        ("Mensah said it was time for “the second wave of tools\", noting the costs.", ["the second wave of tools"]),
+        # a straight mark that opens inside the quotation is not its end
+        ("Mensah said “we call it \"open work\" here” today.", ['we call it "open work" here']),
+        # an unbalanced mark stays a stray
+        ("Il cite « un « plan d’avenir » pour tous.", ["plan d’avenir"]),
+    ],
+)  # fmt: skip
+def test_nested_and_mixed_quotation_marks(text, quotes):
     from kg.extract.quotes import find_quotes
 
     assert [q[2] for q in find_quotes(text)] == quotes

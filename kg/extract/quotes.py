@@ -2,9 +2,10 @@
 
 Quotes are found on the whole text (they may span sentences): « … », “ … ”,
 and straight "…" pairs, these paired by what surrounds each mark so that one stray
-mark does not shift the pairs after it. A quotation whose paragraph holds no closing
-mark runs to the paragraph's end (a quotation continued in the next paragraph, or an
-excerpt that ends inside it). The speaker is a person named next to a speech verb
+mark does not shift the pairs after it. A quotation may quote a name inside it
+(« … le plan « Oser l’IA » … ») and a curly opening mark may be closed by a straight
+one (“ … "). A quotation whose paragraph holds no closing mark runs to the paragraph's
+end (a quotation continued in the next paragraph, or an excerpt that ends inside it). The speaker is a person named next to a speech verb
 just after the quote ("…», a déclaré Brad Smith", "…," Sarah Friar said,
 "…", according to X) or just before it ("Julien Chaumond explique : « …"),
 or the person last named when a singular pronoun speaks ("a-t-il ajouté").
@@ -44,6 +45,21 @@ class Quote:
     end: int
     rule: str
     confidence: float
+
+
+def _balanced(text: str, s: int, open_: str, close: str, para: int) -> int | None:
+    """The closing mark that balances the one opening at ``s`` when quotations nest inside it
+    before the paragraph ends (``« … « Oser l’IA » … »``), or None."""
+    depth = 0
+    for k in range(s, para):
+        c = text[k]
+        if c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return k
+    return None
 
 
 def _straight_closers(text: str) -> dict[int, int]:
@@ -97,6 +113,15 @@ def find_quotes(text: str) -> list[tuple[int, int, str]]:
                 para = text.find("\n\n", s + 1)
                 para = len(text) if para < 0 else para
                 again = text.find(open_, s + 1)
+                if 0 <= again < min(para, e if e >= 0 else len(text)):
+                    nested = _balanced(text, s, open_, close, para)
+                    if nested is not None:  # « … « titre » … »: a quotation that quotes a name
+                        e, again = nested, -1
+                if open_ == "“":
+                    typed = text.find('"', s + 1)  # “ … " : a closing mark typed straight
+                    first = min(x for x in (e, again, para) if x >= 0)
+                    if 0 <= typed < first and not text[typed - 1].isspace() and "\n" not in text[s:typed]:
+                        e, again = typed, -1
                 if 0 <= again < min(para, e if e >= 0 else len(text)):
                     line = text.find("\n", s + 1)
                     if not 0 <= line < again:
