@@ -769,6 +769,27 @@ def test_a_count_in_the_organisations_own_sentence_beats_one_read_across_sentenc
     assert fact.attributes["count"] == 3_000_000  # its own sentence gives the count
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "nouns"),
+    [
+        # a nationality in the plural, and a plural of people after a count, outside the group lexicon
+        ("Le groupe Norvex va former un million de Français et 1 500 formateurs d’ici 2027.", "fr",
+         {"Français", "formateurs"}),
+        ("Orbital Labs will train 20,000 Americans and 981 graduates this year.", "en", {"Americans", "graduates"}),
+        # a count of things, not of people; a plural of people with no count
+        ("Orbital Labs will spend 20,000 dollars over 3 years on careers for managers.", "en", {"managers"}),
+        ("Le groupe Norvex investit 5 millions d’euros sur 10 ans avec des formateurs.", "fr", set()),
+    ],
+)  # fmt: skip
+def test_groups_named_outside_the_lexicon(text, lang, nouns):
+    from kg.learn.extractor import analyse_document
+
+    doc, chunks = _parsed(text, lang)
+    an = analyse_document(doc, chunks, load_model())
+    assert {g.noun for g in an.groups} == nouns
+    assert {g.noun for g in an.groups if "G|open" in g.features} == nouns - {"managers"}
+
+
 def test_each_count_stated_for_a_group_is_a_fact_of_its_own():
     from kg.learn.extractor import extract
 

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from kg.extract.common import Candidate, DocState
 from kg.extract.context import Sentence
 from kg.extract.lexicon import demonyms, fold, load_triggers
+from kg.extract.links import _count_before
 from kg.extract.mentions import WEntity, WMention, _surnames, find_mentions, group_mentions
 from kg.extract.quotes import _speech_pattern, attribute_quotes, find_quotes
 from kg.extract.relations import run_rules
@@ -410,6 +411,29 @@ def _extended_names(an: Analysis) -> None:
             an.pairs.append(PairCandidate(a, b, b.sent, a.sent, features))
 
 
+#: Endings of plural nouns that name people ("formateurs", "techniciens", "instructors",
+#: "graduates"): outside the group lexicon, such a noun after a count is a group candidate.
+_PEOPLE_ENDINGS = ("eurs", "euses", "ices", "iens", "iennes", "ains", "aines", "ais", "aises", "istes", "ants",
+                   "antes", "ers", "ors", "ists", "ians", "ees", "ates")  # fmt: skip
+
+
+def _open_group_noun(sent: Sentence, k: int, lang: str) -> bool:
+    """Whether token ``k``, a noun outside the group lexicon, may still name a group of people: a
+    nationality in the plural ("un million de Français", "20,000 Americans"), or a plural with an
+    ending of people after a count ("1 500 formateurs", "981 graduates")."""
+    tab = table(sent.span.doc)
+    t = sent.span.doc[k]
+    folded = tab.folded[k]
+    m = sent.mention_at(k)
+    plural = "Plur" in t.morph.get("Number") or folded.endswith("s")
+    names = demonyms(lang)
+    if folded in names or folded.rstrip("s") in names:
+        return plural and (m is None or m.source == "demonym")
+    if m is not None or t.pos_ != "NOUN" or not plural or not folded.endswith(_PEOPLE_ENDINGS):
+        return False
+    return _count_before(sent, k) is not None
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _group_noun(lang: str, word: str) -> bool:
     """Whether a folded word names a group of people (``group_nouns`` of relations.yaml)."""
@@ -423,11 +447,15 @@ def _groups(an: Analysis) -> None:
     for i, sent in enumerate(an.sentences):
         nouns = []
         tab = table(sent.span.doc)
+        open_: set[int] = set()
         for k in range(sent.span.start, sent.span.end):
             f = tab.folded[k]
             if tab.pos[k] not in {"NOUN", "PROPN"} and f not in {"people", "staff"}:
                 continue
             if not _group_noun(lang, f):
+                if _open_group_noun(sent, k, lang):
+                    open_.add(k)
+                    nouns.append(sent.span.doc[k])
                 continue
             if sent.mention_at(k) is None:
                 nouns.append(sent.span.doc[k])
@@ -444,6 +472,8 @@ def _groups(an: Analysis) -> None:
             start = sent.offset + t.idx
             for m in orgs + orgs_prev:
                 feats = F.group_features(ctx, m, t, count, year, an, same_sentence=m in orgs)
+                if t.i in open_:
+                    feats = [*feats, "G|open", f"G|open_count={count is not None}"]
                 an.groups.append(GroupCandidate(m, start, start + len(t.text), t.text, i, count, year, feats))
 
 
