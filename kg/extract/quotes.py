@@ -5,10 +5,11 @@ and straight "…" pairs, these paired by what surrounds each mark so that one s
 mark does not shift the pairs after it. A quotation may quote a name inside it
 (« … le plan « Oser l’IA » … ») and a curly opening mark may be closed by a straight
 one (“ … "). A quotation whose paragraph holds no closing mark runs to the paragraph's
-end (a quotation continued in the next paragraph, or an excerpt that ends inside it). The speaker is a person named next to a speech verb
-just after the quote ("…», a déclaré Brad Smith", "…," Sarah Friar said,
-"…", according to X) or just before it ("Julien Chaumond explique : « …"),
-or the person last named when a singular pronoun speaks ("a-t-il ajouté").
+end (a quotation continued in the next paragraph, or an excerpt that ends inside it).
+The speaker is a person named next to a speech verb just after the quote ("…», a
+déclaré Brad Smith", "…," Sarah Friar said, "…", according to X) or just before it
+("Julien Chaumond explique : « …"), or the person last named when a singular pronoun
+speaks ("a-t-il ajouté").
 
 >>> [q[2] for q in find_quotes('Il a dit « bonjour à tous » puis “au revoir mes amis”.')]
 ['bonjour à tous', 'au revoir mes amis']
