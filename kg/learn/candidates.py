@@ -421,15 +421,15 @@ def _open_group_noun(sent: Sentence, k: int, lang: str) -> bool:
     """Whether token ``k``, a noun outside the group lexicon, may still name a group of people: a
     nationality in the plural ("un million de Français", "20,000 Americans"), or a plural with an
     ending of people after a count ("1 500 formateurs", "981 graduates")."""
-    tab = table(sent.span.doc)
+    if sent.mention_at(k) is not None:
+        return False
     t = sent.span.doc[k]
-    folded = tab.folded[k]
-    m = sent.mention_at(k)
+    folded = table(sent.span.doc).folded[k]
     plural = "Plur" in t.morph.get("Number") or folded.endswith("s")
     names = demonyms(lang)
     if folded in names or folded.rstrip("s") in names:
-        return plural and (m is None or m.source == "demonym")
-    if m is not None or t.pos_ != "NOUN" or not plural or not folded.endswith(_PEOPLE_ENDINGS):
+        return plural
+    if t.pos_ != "NOUN" or not plural or not folded.endswith(_PEOPLE_ENDINGS):
         return False
     return _count_before(sent, k) is not None
 
